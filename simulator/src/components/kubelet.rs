@@ -1,0 +1,41 @@
+//! The kubelet: the node agent. In this foundation it posts node status; pod lifecycle,
+//! image pulls and probes build on the same task loop.
+
+use crate::effect::{Effect, Task};
+use crate::event::{Component, EventDraft, ObjectRef, Source};
+use crate::time::SimDuration;
+use crate::world::World;
+
+/// How often a kubelet posts node status (`nodeStatusUpdateFrequency`, default 10 s;
+/// upstream `pkg/kubelet/apis/config/v1beta1/defaults.go`).
+pub const NODE_STATUS_UPDATE_FREQUENCY: SimDuration = SimDuration::from_secs(10);
+
+/// Handles a heartbeat tick: post status if the kubelet runs, and schedule the next tick.
+pub fn heartbeat(world: &World, node: &str) -> Vec<Effect> {
+    let Some(n) = world.cluster.nodes.get(node) else {
+        // The node was deleted; its kubelet is gone and the loop ends.
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if n.kubelet_running {
+        out.push(Effect::NodeHeartbeat {
+            node: node.to_string(),
+        });
+        out.push(Effect::Emit(EventDraft::new(
+            Source::on(Component::Kubelet, node),
+            ObjectRef::new("node", node),
+            "NodeStatusUpdated",
+            format!(
+                "kubelet on {node} posted node status to the API server (Ready); it reports every {}",
+                NODE_STATUS_UPDATE_FREQUENCY
+            ),
+        )));
+    }
+    out.push(Effect::Schedule {
+        after: NODE_STATUS_UPDATE_FREQUENCY,
+        task: Task::KubeletHeartbeat {
+            node: node.to_string(),
+        },
+    });
+    out
+}

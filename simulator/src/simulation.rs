@@ -1,0 +1,376 @@
+//! The engine: owns the world, the clock, the RNG, the task queue, the event log and the
+//! journal. Components return effects; only this file applies them.
+
+use crate::check::{self, Check, CheckOutcome, Query, Value};
+use crate::command::{Command, CommandError, files, help, kubectl, sim::SimCommand};
+use crate::components::{bootstrap, kubelet};
+use crate::effect::{Effect, Task};
+use crate::event::{Component, EventDraft, ObjectRef, Source};
+use crate::log::EventLog;
+use crate::rng::SimRng;
+use crate::scenario::Scenario;
+use crate::time::{SimDuration, SimTime};
+use crate::world::{Cluster, Registry, RegistryKind, World};
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// The commands that changed nothing are still journaled: replaying every successful
+/// line is simpler to reason about than deciding which ones mattered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Journal {
+    lines: Vec<String>,
+}
+
+impl Journal {
+    /// Successful command lines, in the order they ran.
+    pub fn lines(&self) -> &[String] {
+        &self.lines
+    }
+
+    /// Number of commands.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// True before the first command.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}
+
+/// What a successful command produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// Text to show in the terminal, like the real tool prints it.
+    pub output: String,
+    /// Sequence numbers of the events the command caused.
+    pub events: Range<u64>,
+}
+
+/// A replay that could not finish: the journal line at `index` failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayError {
+    /// Zero-based journal position of the failing line.
+    pub index: usize,
+    /// The line.
+    pub line: String,
+    /// Why it failed.
+    pub error: CommandError,
+}
+
+impl std::fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {} `{}`: {}", self.index + 1, self.line, self.error)
+    }
+}
+
+/// A deterministic simulation: same scenario, seed and journal ⇒ byte-identical log.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    scenario: Scenario,
+    seed: u64,
+    now: SimTime,
+    rng: SimRng,
+    world: World,
+    queue: BTreeMap<(SimTime, u64), Task>,
+    next_task: u64,
+    log: EventLog,
+    journal: Journal,
+}
+
+/// Host of the public (Docker Hub-like) registry.
+pub const PUBLIC_REGISTRY: &str = "docker.io";
+/// Host of the private (ECR-like) registry.
+pub const PRIVATE_REGISTRY: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+
+fn public_registry() -> Registry {
+    let repos: [(&str, &[&str]); 9] = [
+        ("library/alpine", &["3.20", "3.21", "latest"]),
+        ("library/debian", &["bookworm", "bookworm-slim"]),
+        ("library/ubuntu", &["22.04", "24.04"]),
+        ("library/node", &["22", "22-alpine", "22-slim"]),
+        ("library/python", &["3.13", "3.13-alpine", "3.13-slim"]),
+        ("library/golang", &["1.23", "1.23-alpine"]),
+        ("library/nginx", &["1.27", "1.27-alpine", "latest"]),
+        ("library/redis", &["7.2", "7.2-alpine"]),
+        ("library/httpd", &["2.4", "2.4-alpine"]),
+    ];
+    Registry {
+        host: PUBLIC_REGISTRY.into(),
+        kind: RegistryKind::Public,
+        repositories: repos
+            .iter()
+            .map(|(r, tags)| (r.to_string(), tags.iter().map(|t| t.to_string()).collect()))
+            .collect(),
+    }
+}
+
+fn empty_world(scenario: &Scenario) -> World {
+    let namespaces = ["default", "kube-node-lease", "kube-public", "kube-system"]
+        .into_iter()
+        .map(|n| (n.to_string(), SimTime::ZERO))
+        .collect();
+    World {
+        cluster: Cluster {
+            name: "shipshape".into(),
+            version: bootstrap::KUBERNETES_VERSION.into(),
+            server_url: "https://127.0.0.1:6443".into(),
+            namespaces,
+            nodes: BTreeMap::new(),
+            pods: BTreeMap::new(),
+        },
+        registries: [
+            (PUBLIC_REGISTRY.to_string(), public_registry()),
+            (
+                PRIVATE_REGISTRY.to_string(),
+                Registry {
+                    host: PRIVATE_REGISTRY.into(),
+                    kind: RegistryKind::Private,
+                    repositories: BTreeMap::new(),
+                },
+            ),
+        ]
+        .into_iter()
+        .collect(),
+        workspace: scenario.workspace.clone(),
+    }
+}
+
+impl Simulation {
+    /// A simulation of `scenario` with the scenario's own seed.
+    pub fn new(scenario: &Scenario) -> Self {
+        Self::with_seed(scenario, scenario.seed)
+    }
+
+    /// A simulation of `scenario` with another seed.
+    pub fn with_seed(scenario: &Scenario, seed: u64) -> Self {
+        let mut sim = Simulation {
+            scenario: scenario.clone(),
+            seed,
+            now: SimTime::ZERO,
+            rng: SimRng::seeded(seed),
+            world: empty_world(scenario),
+            queue: BTreeMap::new(),
+            next_task: 0,
+            log: EventLog::new(),
+            journal: Journal::default(),
+        };
+        sim.boot();
+        sim
+    }
+
+    fn boot(&mut self) {
+        self.world = empty_world(&self.scenario);
+        self.rng = SimRng::seeded(self.seed);
+        self.now = SimTime::ZERO;
+        self.queue.clear();
+        self.next_task = 0;
+        let effects = bootstrap::cluster(&self.scenario, self.now, &mut self.rng);
+        self.apply_effects(effects);
+    }
+
+    /// Rebuilds the state after running `lines` from the start: the basis of timelines,
+    /// share links and lesson checks.
+    pub fn replay(scenario: &Scenario, seed: u64, lines: &[String]) -> Result<Self, ReplayError> {
+        let mut sim = Simulation::with_seed(scenario, seed);
+        for (index, line) in lines.iter().enumerate() {
+            sim.run(line).map_err(|error| ReplayError {
+                index,
+                line: line.clone(),
+                error,
+            })?;
+        }
+        Ok(sim)
+    }
+
+    /// Parses and applies one learner command line, journaling it if it succeeds.
+    /// A failed command leaves the state exactly as it was.
+    pub fn run(&mut self, line: &str) -> Result<Applied, CommandError> {
+        let cmd = Command::parse(line)?;
+        let applied = self.apply(&cmd)?;
+        self.journal.lines.push(line.trim().to_string());
+        Ok(applied)
+    }
+
+    /// Applies a parsed command (not journaled; use [`Simulation::run`] for learner input).
+    pub fn apply(&mut self, cmd: &Command) -> Result<Applied, CommandError> {
+        let first = self.log.len() as u64;
+        let output = match cmd {
+            Command::Help { topic } => help::text(topic.as_deref())?,
+            Command::Files(f) => files::run(&self.world.workspace, f)?,
+            Command::Kubectl(k) => kubectl::run(&self.world, self.now, k)?,
+            Command::Sim(s) => self.apply_sim(s),
+        };
+        Ok(Applied {
+            output,
+            events: first..self.log.len() as u64,
+        })
+    }
+
+    fn apply_sim(&mut self, cmd: &SimCommand) -> String {
+        match cmd {
+            SimCommand::Advance(d) => {
+                let from = self.now;
+                let first = self.log.len();
+                self.run_until(self.now.after(*d));
+                let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+                for e in self.log.since(first as u64) {
+                    *kinds.entry(e.kind.as_str()).or_default() += 1;
+                }
+                let n = self.log.len() - first;
+                let summary = if n == 0 {
+                    "no events".to_string()
+                } else {
+                    let parts: Vec<String> =
+                        kinds.iter().map(|(k, c)| format!("{c} {k}")).collect();
+                    format!(
+                        "{n} event{}: {}",
+                        if n == 1 { "" } else { "s" },
+                        parts.join(", ")
+                    )
+                };
+                format!("Advanced {d}: {from} → {} ({summary})\n", self.now)
+            }
+            SimCommand::Seed(None) => format!("seed: {}\n", self.seed),
+            SimCommand::Seed(Some(n)) => {
+                self.seed = *n;
+                self.rng = SimRng::seeded(*n);
+                self.emit(EventDraft::new(
+                    Source::of(Component::Sim),
+                    ObjectRef::new("simulation", &self.scenario.name),
+                    "Reseeded",
+                    format!("random number generator reseeded with {n}; `sim reset` rebuilds the scenario with it"),
+                ));
+                format!("seed set to {n}\n")
+            }
+            SimCommand::Reset => {
+                self.boot();
+                self.emit(EventDraft::new(
+                    Source::of(Component::Sim),
+                    ObjectRef::new("simulation", &self.scenario.name),
+                    "Reset",
+                    format!(
+                        "scenario \"{}\" restarted from 00:00:00 with seed {}",
+                        self.scenario.name, self.seed
+                    ),
+                ));
+                format!(
+                    "Reset scenario \"{}\" (seed {}) to 00:00:00\n",
+                    self.scenario.name, self.seed
+                )
+            }
+        }
+    }
+
+    /// Runs the next due task, if any, moving the clock to its time. Returns that time.
+    pub fn step(&mut self) -> Option<SimTime> {
+        let (&(at, seq), _) = self.queue.iter().next()?;
+        let task = self.queue.remove(&(at, seq))?;
+        self.now = at;
+        let effects = match &task {
+            Task::KubeletHeartbeat { node } => kubelet::heartbeat(&self.world, node),
+        };
+        self.apply_effects(effects);
+        Some(at)
+    }
+
+    /// Runs every task due at or before `until`, then sets the clock to `until`.
+    pub fn run_until(&mut self, until: SimTime) {
+        while let Some((&(at, _), _)) = self.queue.iter().next() {
+            if at > until {
+                break;
+            }
+            self.step();
+        }
+        if until > self.now {
+            self.now = until;
+        }
+    }
+
+    fn emit(&mut self, draft: EventDraft) {
+        self.log.append(self.now, draft);
+    }
+
+    fn schedule(&mut self, after: SimDuration, task: Task) {
+        let at = self.now.after(after);
+        self.queue.insert((at, self.next_task), task);
+        self.next_task += 1;
+    }
+
+    fn apply_effects(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Emit(d) => self.emit(d),
+                Effect::Schedule { after, task } => self.schedule(after, task),
+                Effect::AddNode(n) => {
+                    self.world.cluster.nodes.insert(n.name.clone(), n);
+                }
+                Effect::AddPod(p) => {
+                    self.world.cluster.pods.insert(p.key(), p);
+                }
+                Effect::NodeHeartbeat { node } => {
+                    if let Some(n) = self.world.cluster.nodes.get_mut(&node) {
+                        n.last_heartbeat = self.now;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The current simulated time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// The seed in use.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The scenario this simulation started from.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The world, read-only.
+    pub fn state(&self) -> &World {
+        &self.world
+    }
+
+    /// The event log.
+    pub fn log(&self) -> &EventLog {
+        &self.log
+    }
+
+    /// The successful commands so far.
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+
+    /// The time of the next scheduled task, if any.
+    pub fn next_due(&self) -> Option<SimTime> {
+        self.queue.keys().next().map(|(t, _)| *t)
+    }
+
+    /// Answers a query about the current state.
+    pub fn query(&self, q: &Query) -> Value {
+        check::answer(self, q)
+    }
+
+    /// Evaluates a goal.
+    pub fn check(&self, c: &Check) -> CheckOutcome {
+        c.evaluate(self)
+    }
+
+    /// A fingerprint of everything observable: time, seed, log digest and world. Two
+    /// simulations with the same fingerprint are indistinguishable to the learner.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(self.now.as_millis().to_le_bytes());
+        h.update(self.seed.to_le_bytes());
+        h.update(self.log.digest().as_bytes());
+        h.update(serde_json::to_vec(&self.world).expect("the world has string keys only"));
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
