@@ -72,6 +72,17 @@ impl Command {
                 "no command given; type `help` to see what you can do",
             ));
         };
+        if args.iter().any(|a| a == "--help" || a == "-h") && program != "help" {
+            // `kubectl get --help`, `sim -h`: the group's help, as the real tools print it.
+            let topic = if matches!(program.as_str(), "ls" | "cat") {
+                "files"
+            } else {
+                program.as_str()
+            };
+            return Ok(Command::Help {
+                topic: Some(topic.to_string()),
+            });
+        }
         match program.as_str() {
             "help" => Ok(Command::Help {
                 topic: args.first().cloned(),
@@ -123,6 +134,22 @@ mod tests {
         let e = Command::parse("sim advnce 10s").unwrap_err().to_string();
         assert!(e.contains("unknown command \"advnce\" for \"sim\""), "{e}");
         assert!(e.contains("\tadvance"), "{e}");
+    }
+
+    #[test]
+    fn help_flags_show_group_help() {
+        assert_eq!(
+            Command::parse("kubectl get --help").unwrap(),
+            Command::Help {
+                topic: Some("kubectl".into())
+            }
+        );
+        assert_eq!(
+            Command::parse("cat -h").unwrap(),
+            Command::Help {
+                topic: Some("files".into())
+            }
+        );
     }
 
     #[test]
