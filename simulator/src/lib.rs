@@ -19,6 +19,7 @@
 //! OS-seeded RNGs in this crate, and `cargo xtask test` fails if `getrandom` enters its
 //! dependency tree.
 
+pub mod api;
 pub mod check;
 pub mod command;
 pub mod components;

@@ -1,0 +1,109 @@
+//! The `shipshape` command line, declared with clap's derive API.
+//!
+//! Only the shape of the arguments lives here; `main.rs` hands them to the library.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Shipshape: learn containers and orchestration by driving a simulated cluster.
+#[derive(Debug, Parser)]
+#[command(name = "shipshape", version)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands of `shipshape`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the built web app (and its API) over HTTP.
+    Serve(ServeArgs),
+    /// Run a script of learner commands in the simulator and print the transcript.
+    ///
+    /// Each non-blank line that doesn't start with `#` is one command, typed as a learner
+    /// would (`kubectl get nodes`, `sim advance 30s`). The transcript shows `$ command`
+    /// followed by its output. The same script, scenario, seed and workspace always give
+    /// byte-identical output. Exits 1 if any command failed (the whole transcript is
+    /// still printed), 2 for usage errors such as an unknown scenario.
+    Run(RunArgs),
+    /// Inspect the built-in lessons.
+    Lessons {
+        /// Which lessons operation to run.
+        #[command(subcommand)]
+        command: LessonsCommand,
+    },
+}
+
+/// Options of `shipshape serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// TCP port to listen on.
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to bind; use 0.0.0.0 to accept connections from other machines.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Directory for the server's own data (workshops); created if missing.
+    #[arg(long, value_name = "DIR", default_value = "data")]
+    pub data: PathBuf,
+    /// Directory holding the built app (Trunk's output, with index.html).
+    #[arg(long, value_name = "DIR", default_value = "dist")]
+    pub dist: PathBuf,
+}
+
+/// Options of `shipshape run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Seed for the simulation's random choices (defaults to the scenario's own seed).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Named starting scenario [default: default]; an unknown name lists the others.
+    #[arg(long, value_name = "NAME")]
+    pub scenario: Option<String>,
+    /// Load this directory's text files into the simulation's workspace (what `ls` and
+    /// `cat` see, and what `docker build` builds from).
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    /// The script file, or `-` to read it from standard input.
+    #[arg(value_name = "SCRIPT")]
+    pub script: PathBuf,
+}
+
+/// The subcommands of `shipshape lessons`.
+#[derive(Debug, Subcommand)]
+pub enum LessonsCommand {
+    /// List the built-in lessons as a table (or JSON).
+    List {
+        /// Print a JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replay every lesson, its quiz answers and challenge solutions; exit 1 on any problem.
+    Check,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn run_takes_stdin_as_dash() {
+        let cli = Cli::try_parse_from(["shipshape", "run", "--seed", "3", "-"]).unwrap();
+        match cli.command {
+            Command::Run(args) => {
+                assert_eq!(args.seed, Some(3));
+                assert_eq!(args.script, PathBuf::from("-"));
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+}

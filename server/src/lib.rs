@@ -1,0 +1,101 @@
+//! Shipshape's native side, as a library so tests can drive it without a socket or a
+//! process.
+//!
+//! A tour:
+//! - [`cli`]: the `shipshape` command line (clap), parsed by `main.rs`.
+//! - [`app`]: the HTTP router: [`health`] (`/healthz`), the JSON API (unknown `/api/...`
+//!   paths answer with an [`error::ApiError`]), and [`serve`] (the built app with SPA
+//!   fallback, compression and cache headers).
+//! - [`listen`]: binds a socket, serves [`app`] and shuts down gracefully on Ctrl-C or
+//!   SIGTERM.
+//! - [`run`]: `shipshape run`: replays a command script in the simulator and produces
+//!   a byte-reproducible transcript.
+//! - [`lessons_cmd`]: `shipshape lessons list|check`.
+
+pub mod cli;
+pub mod error;
+pub mod health;
+pub mod lessons_cmd;
+pub mod run;
+pub mod serve;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::http::Uri;
+use axum::routing::{any, get};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+
+/// What the HTTP server needs to know about its surroundings.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// The Trunk output directory holding `index.html` and the hashed assets.
+    pub dist: PathBuf,
+    /// Where the server keeps its own data (workshops); created on start.
+    pub data: PathBuf,
+}
+
+/// Builds the whole HTTP application. Needs no socket, so tests call it directly.
+pub fn app(config: ServeConfig) -> Router {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        // Both `/api` and everything below it: an API client must get JSON, never the SPA.
+        .route("/api", any(api_not_found))
+        .route("/api/{*rest}", any(api_not_found))
+        .fallback_service(serve::static_router(&config.dist))
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn api_not_found(uri: Uri) -> ApiError {
+    ApiError::no_route(uri.path())
+}
+
+/// Serves [`app`] on `addr` until Ctrl-C or SIGTERM, letting in-flight requests finish.
+pub async fn listen(config: ServeConfig, addr: SocketAddr) -> std::io::Result<()> {
+    std::fs::create_dir_all(&config.data)?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    if !config.dist.join("index.html").is_file() {
+        tracing::warn!(
+            dist = %config.dist.display(),
+            "no index.html in the dist directory; run `cargo xtask build` first"
+        );
+    }
+    tracing::info!("Shipshape listening on http://{local}/");
+    axum::serve(listener, app(config))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
