@@ -2,7 +2,7 @@
 //! answers and challenge goals are written in. Lessons never run code; they name a query.
 
 use crate::Simulation;
-use crate::world::NodeRole;
+use serde::de::Deserializer;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -173,41 +173,81 @@ impl Check {
     }
 }
 
+/// What a node is for, as its `node-role.kubernetes.io/*` labels say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeRole {
+    /// Carries `node-role.kubernetes.io/control-plane`.
+    ControlPlane,
+    /// Anything else.
+    Worker,
+}
+
+impl<'de> Deserialize<'de> for NodeRole {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "control-plane" => Ok(NodeRole::ControlPlane),
+            "worker" => Ok(NodeRole::Worker),
+            other => Err(serde::de::Error::custom(format!(
+                "unknown node role {other:?}: expected control-plane or worker"
+            ))),
+        }
+    }
+}
+
+fn role_of(n: &crate::api::node::Node) -> NodeRole {
+    if n.metadata
+        .labels
+        .contains_key("node-role.kubernetes.io/control-plane")
+    {
+        NodeRole::ControlPlane
+    } else {
+        NodeRole::Worker
+    }
+}
+
 /// Answers a query against a simulation (called via [`Simulation::query`]).
 pub(crate) fn answer(sim: &Simulation, q: &Query) -> Value {
     let world = sim.state();
+    let store = &world.api.store;
     let count = |n: usize| Value::Int(n as i64);
     match q {
         Query::Nodes { role, ready } => count(
-            world
-                .cluster
-                .nodes
-                .values()
-                .filter(|n| role.is_none_or(|r| n.role == r))
-                .filter(|n| ready.is_none_or(|r| n.ready == r))
+            store
+                .nodes()
+                .filter(|n| role.is_none_or(|r| role_of(n) == r))
+                .filter(|n| ready.is_none_or(|r| (n.ready_status() == Some("True")) == r))
                 .count(),
         ),
-        Query::NodeStatus { node } => Value::Text(match world.cluster.nodes.get(node) {
-            Some(n) if n.ready => "Ready".into(),
-            Some(_) => "NotReady".into(),
+        Query::NodeStatus { node } => Value::Text(match store.node_named(node) {
+            Some(n) => crate::command::kubectl::printers::node_status(n),
             None => "absent".into(),
         }),
         Query::Pods { namespace, node } => count(
-            world
-                .cluster
-                .pods
-                .values()
-                .filter(|p| namespace.as_ref().is_none_or(|ns| &p.namespace == ns))
-                .filter(|p| node.as_ref().is_none_or(|n| p.node.as_ref() == Some(n)))
+            store
+                .pods()
+                .filter(|p| {
+                    namespace
+                        .as_ref()
+                        .is_none_or(|ns| p.metadata.namespace_or_default() == ns)
+                })
+                .filter(|p| {
+                    node.as_ref()
+                        .is_none_or(|n| p.spec.node_name.as_ref() == Some(n))
+                })
                 .count(),
         ),
         Query::ComponentNode { component } => Value::Text(
-            world
-                .cluster
-                .pods
-                .values()
-                .find(|p| p.component.as_deref() == Some(component.as_str()))
-                .and_then(|p| p.node.clone())
+            store
+                .pods()
+                .find(|p| {
+                    p.metadata.namespace_or_default() == "kube-system"
+                        && p.spec
+                            .containers
+                            .first()
+                            .is_some_and(|c| &c.name == component)
+                })
+                .and_then(|p| p.spec.node_name.clone())
                 .unwrap_or_else(|| "absent".into()),
         ),
         Query::Events { event, source } => count(
@@ -224,7 +264,7 @@ pub(crate) fn answer(sim: &Simulation, q: &Query) -> Value {
         ),
         Query::Time => Value::Text(sim.now().to_string()),
         Query::Seconds => Value::Int((sim.now().as_millis() / 1000) as i64),
-        Query::Seed => Value::Int(sim.seed() as i64),
+        Query::Seed => Value::Int(i64::try_from(sim.seed()).unwrap_or(i64::MAX)),
         Query::Files => count(world.workspace.len()),
     }
 }

@@ -3,9 +3,9 @@
 //! Components never mutate the world; they describe what should happen. The engine applies
 //! each effect in order and logs it, which keeps causes visible and replay exact.
 
+use crate::api::Object;
 use crate::event::EventDraft;
 use crate::time::SimDuration;
-use crate::world::{Node, Pod};
 
 /// Work scheduled for a future instant. Ordered in the queue by `(time, seq)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,10 +29,22 @@ pub enum Effect {
         /// What to run.
         task: Task,
     },
-    /// Register a node with the API server.
-    AddNode(Node),
-    /// Create a pod object.
-    AddPod(Pod),
+    /// Create an object through the API server (admission, validation, storage).
+    Create(Box<Object>),
+    /// A node's agents came up: track its kubelet and pod network.
+    AgentJoined {
+        /// Node name.
+        node: String,
+        /// Node index (fixes its pod CIDR).
+        index: u32,
+    },
+    /// Pod IPs up to `.last` on `node` are taken.
+    PodIpsUsed {
+        /// Node name.
+        node: String,
+        /// Last host octet in use.
+        last: u32,
+    },
     /// Record a node's status post.
     NodeHeartbeat {
         /// Node name.

@@ -128,6 +128,15 @@ impl ObjectRef {
         }
     }
 
+    /// The reference for an API object key (`deployment` in `default`, `node` …).
+    pub fn from_key(key: &crate::apiserver::ObjKey) -> Self {
+        ObjectRef {
+            kind: key.kind.to_ascii_lowercase(),
+            namespace: (!key.namespace.is_empty()).then(|| key.namespace.clone()),
+            name: key.name.clone(),
+        }
+    }
+
     /// A namespaced object.
     pub fn namespaced(kind: &str, namespace: impl Into<String>, name: impl Into<String>) -> Self {
         ObjectRef {

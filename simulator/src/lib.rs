@@ -20,12 +20,15 @@
 //! dependency tree.
 
 pub mod api;
+pub mod apiserver;
 pub mod check;
 pub mod command;
 pub mod components;
 pub mod effect;
 pub mod event;
 pub mod format;
+pub mod image;
+pub mod kube;
 pub mod log;
 pub mod rng;
 pub mod scenario;
@@ -36,6 +39,7 @@ pub mod timeline;
 pub mod workspace;
 pub mod world;
 
+pub use check::NodeRole;
 pub use check::{Check, CheckOutcome, Op, Query, Value};
 pub use command::{Command, CommandError};
 pub use event::{Component, Event, ObjectRef, Source};

@@ -17,6 +17,9 @@ pub struct NodeSpec {
     pub max_pods: u64,
     /// Extra labels (well-known ones are added by the kubelet).
     pub labels: BTreeMap<String, String>,
+    /// Taints the node registers with.
+    #[serde(default)]
+    pub taints: Vec<crate::api::scheduling::Taint>,
 }
 
 impl NodeSpec {
@@ -28,6 +31,7 @@ impl NodeSpec {
             memory_bytes: 8 * 1024 * 1024 * 1024,
             max_pods: 110,
             labels: BTreeMap::new(),
+            taints: Vec::new(),
         }
     }
 }

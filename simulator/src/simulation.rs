@@ -1,6 +1,7 @@
 //! The engine: owns the world, the clock, the RNG, the task queue, the event log and the
 //! journal. Components return effects; only this file applies them.
 
+use crate::apiserver::{ApiError, ApiServer, ObjKey};
 use crate::check::{self, Check, CheckOutcome, Query, Value};
 use crate::command::{Command, CommandError, files, help, kubectl, sim::SimCommand};
 use crate::components::{bootstrap, kubelet};
@@ -10,7 +11,7 @@ use crate::log::EventLog;
 use crate::rng::SimRng;
 use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
-use crate::world::{Cluster, Registry, RegistryKind, World};
+use crate::world::{NodeAgent, Registry, RegistryKind, World};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -64,6 +65,77 @@ impl std::fmt::Display for ReplayError {
     }
 }
 
+/// One write a client asks the API server for.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Write {
+    /// Create, or update if it exists (`kubectl apply`).
+    Apply(Box<crate::api::Object>),
+    /// Create; fails if it exists (`kubectl create`).
+    Create(Box<crate::api::Object>),
+    /// Replace an existing object (`kubectl scale`, `label`, `taint`).
+    Update(Box<crate::api::Object>),
+    /// Delete an object.
+    Delete(ObjKey),
+}
+
+/// What a write did.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum WriteOutcome {
+    /// A new object.
+    Created(ObjKey),
+    /// An existing object changed.
+    Updated(ObjKey),
+    /// The object already matched.
+    Unchanged(ObjKey),
+    /// The object is gone.
+    Deleted(ObjKey),
+}
+
+impl WriteOutcome {
+    /// The object written.
+    pub(crate) fn key(&self) -> &ObjKey {
+        match self {
+            WriteOutcome::Created(k)
+            | WriteOutcome::Updated(k)
+            | WriteOutcome::Unchanged(k)
+            | WriteOutcome::Deleted(k) => k,
+        }
+    }
+}
+
+fn apply_write(
+    api: &mut ApiServer,
+    w: Write,
+    now: SimTime,
+    rng: &mut SimRng,
+) -> Result<WriteOutcome, ApiError> {
+    match w {
+        Write::Create(o) => api
+            .create(*o, now, rng)
+            .map(|o| WriteOutcome::Created(ObjKey::of(o))),
+        Write::Apply(o) => {
+            let key = ObjKey::of(&o);
+            match api.store.get(&key).cloned() {
+                None => api
+                    .create(*o, now, rng)
+                    .map(|o| WriteOutcome::Created(ObjKey::of(o))),
+                Some(old) => {
+                    let admitted = api.admit((*o).clone())?;
+                    if crate::apiserver::same_desired_state(&old, &admitted) {
+                        Ok(WriteOutcome::Unchanged(key))
+                    } else {
+                        api.update(*o).map(|o| WriteOutcome::Updated(ObjKey::of(o)))
+                    }
+                }
+            }
+        }
+        Write::Update(o) => api.update(*o).map(|o| WriteOutcome::Updated(ObjKey::of(o))),
+        Write::Delete(k) => api
+            .delete(&k)
+            .map(|o| WriteOutcome::Deleted(ObjKey::of(&o))),
+    }
+}
+
 /// A deterministic simulation: same scenario, seed and journal ⇒ byte-identical log.
 #[derive(Debug, Clone)]
 pub struct Simulation {
@@ -106,19 +178,9 @@ fn public_registry() -> Registry {
 }
 
 fn empty_world(scenario: &Scenario) -> World {
-    let namespaces = ["default", "kube-node-lease", "kube-public", "kube-system"]
-        .into_iter()
-        .map(|n| (n.to_string(), SimTime::ZERO))
-        .collect();
     World {
-        cluster: Cluster {
-            name: "shipshape".into(),
-            version: bootstrap::KUBERNETES_VERSION.into(),
-            server_url: "https://127.0.0.1:6443".into(),
-            namespaces,
-            nodes: BTreeMap::new(),
-            pods: BTreeMap::new(),
-        },
+        api: ApiServer::new(),
+        agents: BTreeMap::new(),
         registries: [
             (PUBLIC_REGISTRY.to_string(), public_registry()),
             (
@@ -198,7 +260,7 @@ impl Simulation {
         let output = match cmd {
             Command::Help { topic } => help::text(topic.as_deref())?,
             Command::Files(f) => files::run(&self.world.workspace, f)?,
-            Command::Kubectl(k) => kubectl::run(&self.world, self.now, k)?,
+            Command::Kubectl(k) => kubectl::run(self, k)?,
             Command::Sim(s) => self.apply_sim(s),
         };
         Ok(Applied {
@@ -302,19 +364,98 @@ impl Simulation {
             match effect {
                 Effect::Emit(d) => self.emit(d),
                 Effect::Schedule { after, task } => self.schedule(after, task),
-                Effect::AddNode(n) => {
-                    self.world.cluster.nodes.insert(n.name.clone(), n);
+                Effect::Create(obj) => {
+                    let what = ObjKey::of(&obj).to_string();
+                    if let Err(e) = self.world.api.create(*obj, self.now, &mut self.rng) {
+                        self.emit(EventDraft::new(
+                            Source::of(Component::KubeApiserver),
+                            ObjectRef::new("object", what),
+                            "FailedCreate",
+                            e.to_string(),
+                        ));
+                    }
                 }
-                Effect::AddPod(p) => {
-                    self.world.cluster.pods.insert(p.key(), p);
+                Effect::AgentJoined { node, index } => {
+                    self.world.agents.insert(
+                        node,
+                        NodeAgent {
+                            kubelet_running: true,
+                            last_heartbeat: self.now,
+                            index,
+                            last_pod_ip: 1,
+                        },
+                    );
+                }
+                Effect::PodIpsUsed { node, last } => {
+                    if let Some(a) = self.world.agents.get_mut(&node) {
+                        a.last_pod_ip = a.last_pod_ip.max(last);
+                    }
                 }
                 Effect::NodeHeartbeat { node } => {
-                    if let Some(n) = self.world.cluster.nodes.get_mut(&node) {
-                        n.last_heartbeat = self.now;
+                    if let Some(a) = self.world.agents.get_mut(&node) {
+                        a.last_heartbeat = self.now;
+                    }
+                    if let Some(n) = self.world.api.store.node_named(&node) {
+                        let mut n = n.clone();
+                        for c in &mut n.status.conditions {
+                            c.last_heartbeat_time = Some(crate::api::Timestamp(self.now));
+                        }
+                        self.world.api.write(crate::api::Object::Node(n));
                     }
                 }
             }
         }
+    }
+
+    /// Applies a batch of API writes from a client (kubectl) all-or-nothing: the batch is
+    /// first tried on a copy of the API server, and only if every write succeeds is it
+    /// applied for real, so a bad object anywhere leaves the cluster untouched.
+    pub(crate) fn submit(&mut self, writes: Vec<Write>) -> Result<Vec<WriteOutcome>, ApiError> {
+        self.try_submit(writes.clone())?;
+        let mut out = Vec::new();
+        for w in writes {
+            let outcome = apply_write(&mut self.world.api, w, self.now, &mut self.rng)?;
+            let verb = match &outcome {
+                WriteOutcome::Created(_) => "Created",
+                WriteOutcome::Updated(_) => "Updated",
+                WriteOutcome::Unchanged(_) => "Unchanged",
+                WriteOutcome::Deleted(_) => "Deleted",
+            };
+            let key = outcome.key().clone();
+            if verb != "Unchanged" {
+                self.emit(EventDraft::new(
+                    Source::of(Component::KubeApiserver),
+                    ObjectRef::from_key(&key),
+                    verb,
+                    format!(
+                        "{} {} and persisted it to etcd (resourceVersion {})",
+                        verb.to_lowercase(),
+                        key,
+                        self.world.api.store.resource_version()
+                    ),
+                ));
+            }
+            out.push(outcome);
+        }
+        self.dispatch_changes();
+        Ok(out)
+    }
+
+    /// Runs a batch against a copy of the API server and reports what it would do,
+    /// changing nothing (`--dry-run`, and the first half of [`Simulation::submit`]).
+    pub(crate) fn try_submit(&self, writes: Vec<Write>) -> Result<Vec<WriteOutcome>, ApiError> {
+        let mut trial = self.world.api.clone();
+        let mut trial_rng = self.rng.clone();
+        writes
+            .into_iter()
+            .map(|w| apply_write(&mut trial, w, self.now, &mut trial_rng))
+            .collect()
+    }
+
+    /// Hands the store's change feed to the watchers (controllers, scheduler, kubelets).
+    fn dispatch_changes(&mut self) {
+        // No controller watches yet in this build; drop the feed so it does not grow.
+        let _ = self.world.api.store.drain_changes();
     }
 
     /// The current simulated time.
@@ -370,7 +511,7 @@ impl Simulation {
         h.update(self.now.as_millis().to_le_bytes());
         h.update(self.seed.to_le_bytes());
         h.update(self.log.digest().as_bytes());
-        h.update(serde_json::to_vec(&self.world).expect("the world has string keys only"));
+        h.update(serde_json::to_vec(&self.world).expect("the world serialises to JSON"));
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 }

@@ -52,7 +52,14 @@ fn seed_changes_random_names() {
     let a = Simulation::with_seed(&Scenario::default_scenario(), 1);
     let b = Simulation::with_seed(&Scenario::default_scenario(), 2);
     assert_ne!(a.log().digest(), b.log().digest());
-    let names = |s: &Simulation| s.state().cluster.pods.keys().cloned().collect::<Vec<_>>();
+    let names = |s: &Simulation| {
+        s.state()
+            .api
+            .store
+            .pods()
+            .map(|p| p.metadata.name.clone())
+            .collect::<Vec<_>>()
+    };
     assert_ne!(
         names(&a),
         names(&b),

@@ -118,16 +118,27 @@ fn reset_and_seed_behave_as_documented() {
     assert_eq!(out, "Reset scenario \"default\" (seed 99) to 00:00:00\n");
     assert_eq!(sim.now().as_millis(), 0);
     let fresh = Simulation::with_seed(&scenario(), 99);
-    assert_eq!(
-        sim.state().cluster.pods.keys().collect::<Vec<_>>(),
-        fresh.state().cluster.pods.keys().collect::<Vec<_>>()
-    );
+    let names = |s: &Simulation| {
+        s.state()
+            .api
+            .store
+            .pods()
+            .map(|p| p.metadata.name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&sim), names(&fresh));
 }
 
 #[test]
 fn empty_scenario_has_only_the_control_plane() {
     let sim = Simulation::new(&Scenario::named("empty").unwrap());
-    let nodes: Vec<&String> = sim.state().cluster.nodes.keys().collect();
+    let nodes: Vec<&str> = sim
+        .state()
+        .api
+        .store
+        .nodes()
+        .map(|n| n.metadata.name.as_str())
+        .collect();
     assert_eq!(nodes, vec!["control-plane"]);
     assert!(
         sim.state()

@@ -12,12 +12,12 @@ pub const NODE_STATUS_UPDATE_FREQUENCY: SimDuration = SimDuration::from_secs(10)
 
 /// Handles a heartbeat tick: post status if the kubelet runs, and schedule the next tick.
 pub fn heartbeat(world: &World, node: &str) -> Vec<Effect> {
-    let Some(n) = world.cluster.nodes.get(node) else {
+    let Some(agent) = world.agents.get(node) else {
         // The node was deleted; its kubelet is gone and the loop ends.
         return Vec::new();
     };
     let mut out = Vec::new();
-    if n.kubelet_running {
+    if agent.kubelet_running {
         out.push(Effect::NodeHeartbeat {
             node: node.to_string(),
         });

@@ -1,0 +1,217 @@
+//! kube-apiserver: admission, validation and storage of objects, plus the allocators it
+//! owns (Service cluster IPs and node ports). Everything that changes cluster state goes
+//! through here, from kubectl and from controllers alike.
+
+pub mod admission;
+pub mod error;
+pub mod store;
+pub mod validation;
+
+pub use error::ApiError;
+pub use store::{Change, ChangeType, ObjKey, Store};
+
+use crate::api::meta::Timestamp;
+use crate::api::{Object, kind_info};
+use crate::rng::SimRng;
+use crate::time::SimTime;
+use serde::Serialize;
+
+/// The API server's state: the store and its allocators.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ApiServer {
+    /// Every object (etcd).
+    pub store: Store,
+    next_cluster_ip: u32,
+    next_node_port: u32,
+}
+
+/// First Service IP handed out (`--service-cluster-ip-range=10.96.0.0/12`; .1 is the
+/// `kubernetes` Service).
+const CLUSTER_IP_BASE: u32 = (10 << 24) | (96 << 16);
+
+impl ApiServer {
+    /// An empty API server.
+    pub fn new() -> Self {
+        ApiServer {
+            store: Store::new(),
+            next_cluster_ip: 1,
+            next_node_port: 30000,
+        }
+    }
+
+    fn resource_name(obj: &Object) -> String {
+        obj.info().resource()
+    }
+
+    /// The admission + validation pipeline without storing: what `--dry-run=server` does.
+    pub fn admit(&self, mut obj: Object) -> Result<Object, ApiError> {
+        if obj.info().namespaced {
+            let ns = obj.meta().namespace_or_default().to_string();
+            if self.store.namespace("", &ns).is_none() {
+                return Err(ApiError::NotFound {
+                    resource: "namespaces".into(),
+                    name: ns,
+                });
+            }
+            obj.meta_mut().namespace = Some(ns);
+        } else {
+            obj.meta_mut().namespace = None;
+        }
+        admission::default_object(&mut obj);
+        let causes = validation::validate(&obj);
+        if !causes.is_empty() {
+            return Err(ApiError::Invalid {
+                kind: obj.info().kind.into(),
+                name: obj.meta().name.clone(),
+                causes,
+            });
+        }
+        Ok(obj)
+    }
+
+    /// Creates an object: fills `uid`, `creationTimestamp`, `generation`, a generated
+    /// name if asked, allocates Service IPs, and stores it.
+    pub fn create(
+        &mut self,
+        obj: Object,
+        now: SimTime,
+        rng: &mut SimRng,
+    ) -> Result<&Object, ApiError> {
+        let mut obj = self.admit(obj)?;
+        if obj.meta().name.is_empty() {
+            let prefix = obj.meta().generate_name.clone().unwrap_or_default();
+            obj.meta_mut().name = format!("{prefix}{}", rng.name_suffix(5));
+        }
+        let key = ObjKey::of(&obj);
+        if self.store.contains(&key) {
+            return Err(ApiError::AlreadyExists {
+                resource: Self::resource_name(&obj),
+                name: key.name,
+            });
+        }
+        let meta = obj.meta_mut();
+        meta.uid = rng.uuid();
+        meta.creation_timestamp = Some(Timestamp(now));
+        meta.generation = 1;
+        meta.resource_version.clear();
+        if let Object::Service(s) = &mut obj {
+            let ty = s.spec.type_.clone().unwrap_or_default();
+            if ty != "ExternalName" && s.spec.cluster_ip.is_none() {
+                let ip = CLUSTER_IP_BASE + self.next_cluster_ip;
+                self.next_cluster_ip += 1;
+                let ip = format!(
+                    "{}.{}.{}.{}",
+                    ip >> 24,
+                    (ip >> 16) & 255,
+                    (ip >> 8) & 255,
+                    ip & 255
+                );
+                s.spec.cluster_ip = Some(ip.clone());
+                s.spec.cluster_ips = vec![ip];
+            }
+            if ty == "NodePort" || ty == "LoadBalancer" {
+                for p in &mut s.spec.ports {
+                    if p.node_port.is_none() {
+                        p.node_port = Some(i64::from(self.next_node_port));
+                        self.next_node_port += 1;
+                    }
+                }
+            }
+        }
+        Ok(self.store.put(obj))
+    }
+
+    /// Replaces an existing object's spec and metadata (kubectl apply/edit/scale). Keeps
+    /// the server-owned fields (uid, creation time, status) and bumps `generation` when the
+    /// spec changed.
+    pub fn update(&mut self, obj: Object) -> Result<&Object, ApiError> {
+        let mut obj = self.admit(obj)?;
+        let key = ObjKey::of(&obj);
+        let Some(old) = self.store.get(&key) else {
+            return Err(ApiError::NotFound {
+                resource: Self::resource_name(&obj),
+                name: key.name,
+            });
+        };
+        let spec_changed = spec_json(old) != spec_json(&obj);
+        let old_meta = old.meta().clone();
+        preserve_status(old, &mut obj);
+        let meta = obj.meta_mut();
+        meta.uid = old_meta.uid;
+        meta.creation_timestamp = old_meta.creation_timestamp;
+        meta.deletion_timestamp = meta.deletion_timestamp.or(old_meta.deletion_timestamp);
+        meta.generation = if spec_changed {
+            old_meta.generation + 1
+        } else {
+            old_meta.generation
+        };
+        if meta.owner_references.is_empty() {
+            meta.owner_references = old_meta.owner_references;
+        }
+        Ok(self.store.put(obj))
+    }
+
+    /// Writes an object exactly as given (status updates from controllers and kubelets,
+    /// which have already read the latest version).
+    pub fn write(&mut self, obj: Object) -> &Object {
+        self.store.put(obj)
+    }
+
+    /// Deletes an object.
+    pub fn delete(&mut self, key: &ObjKey) -> Result<Object, ApiError> {
+        self.store.remove(key).ok_or_else(|| ApiError::NotFound {
+            resource: kind_info(key.kind)
+                .map(|k| k.resource())
+                .unwrap_or_else(|| key.kind.to_string()),
+            name: key.name.clone(),
+        })
+    }
+}
+
+/// True when `new` (admitted) asks for nothing `old` does not already have: same spec,
+/// labels and annotations. `kubectl apply` reports such objects as `unchanged`.
+pub fn same_desired_state(old: &Object, new: &Object) -> bool {
+    spec_json(old) == spec_json(new)
+        && old.meta().labels == new.meta().labels
+        && old.meta().annotations == new.meta().annotations
+}
+
+fn spec_json(o: &Object) -> serde_json::Value {
+    let mut v = o.to_json();
+    if let Some(m) = v.as_object_mut() {
+        m.remove("status");
+        m.remove("metadata");
+        m.remove("apiVersion");
+        m.remove("kind");
+    }
+    v
+}
+
+/// Status is owned by controllers; a spec update never overwrites it.
+fn preserve_status(old: &Object, new: &mut Object) {
+    match (old, new) {
+        (Object::Pod(o), Object::Pod(n)) => n.status = o.status.clone(),
+        (Object::Node(o), Object::Node(n)) => n.status = o.status.clone(),
+        (Object::Deployment(o), Object::Deployment(n)) => n.status = o.status.clone(),
+        (Object::ReplicaSet(o), Object::ReplicaSet(n)) => n.status = o.status.clone(),
+        (Object::Service(o), Object::Service(n)) => {
+            n.status = o.status.clone();
+            if n.spec.cluster_ip.is_none() {
+                n.spec.cluster_ip = o.spec.cluster_ip.clone();
+                n.spec.cluster_ips = o.spec.cluster_ips.clone();
+            }
+            for (np, op) in n.spec.ports.iter_mut().zip(&o.spec.ports) {
+                if np.node_port.is_none() {
+                    np.node_port = op.node_port;
+                }
+            }
+        }
+        (Object::HorizontalPodAutoscaler(o), Object::HorizontalPodAutoscaler(n)) => {
+            n.status = o.status.clone()
+        }
+        (Object::PodDisruptionBudget(o), Object::PodDisruptionBudget(n)) => {
+            n.status = o.status.clone()
+        }
+        _ => {}
+    }
+}
