@@ -74,7 +74,7 @@ mod tests {
     fn computed_answers_come_from_the_simulation() {
         let sim = Simulation::new(&Scenario::named("default").unwrap());
         let q = question(Answer::Computed(Query::Nodes {
-            role: Some(simulator::world::NodeRole::Worker),
+            role: Some(simulator::NodeRole::Worker),
             ready: None,
         }));
         assert_eq!(correct_choices(&q, &sim), [1]);

@@ -4,17 +4,74 @@
 //! each effect in order and logs it, which keeps causes visible and replay exact.
 
 use crate::api::Object;
+use crate::apiserver::ObjKey;
+use crate::components::controller_manager::Controller;
 use crate::event::EventDraft;
 use crate::time::SimDuration;
 
 /// Work scheduled for a future instant. Ordered in the queue by `(time, seq)`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Task {
     /// A kubelet posts its node status (every `nodeStatusUpdateFrequency`, 10 s).
     KubeletHeartbeat {
         /// Node whose kubelet reports.
         node: String,
     },
+    /// A controller works one key off its queue (deduplicated while pending, like a
+    /// client-go workqueue).
+    Reconcile {
+        /// Which control loop.
+        controller: Controller,
+        /// Which object it reconciles.
+        key: ObjKey,
+    },
+    /// The scheduler runs one scheduling cycle for a pending pod.
+    SchedulePod {
+        /// The pod.
+        key: ObjKey,
+    },
+    /// A kubelet advances one pod's lifecycle on its node.
+    KubeletPod {
+        /// The node.
+        node: String,
+        /// The pod.
+        key: ObjKey,
+        /// Which step is due.
+        step: PodStep,
+    },
+}
+
+/// Steps of a pod's life on a node, each a scheduled instant.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PodStep {
+    /// Look at the pod and start whatever is next (pull, create, probe, kill).
+    Sync,
+    /// An image pull finished (successfully or not).
+    PullFinished {
+        /// Container index.
+        container: usize,
+        /// Whether the image was found.
+        ok: bool,
+    },
+    /// A container's process started.
+    ContainerStarted {
+        /// Container index.
+        container: usize,
+    },
+    /// A readiness probe result is due.
+    Probe {
+        /// Container index.
+        container: usize,
+    },
+    /// A container exited (crash, or after SIGTERM/SIGKILL).
+    ContainerExited {
+        /// Container index.
+        container: usize,
+        /// Exit code.
+        code: i64,
+    },
+    /// Graceful termination finished: the pod object can go.
+    Terminated,
 }
 
 /// A change the engine should make.
@@ -31,6 +88,21 @@ pub enum Effect {
     },
     /// Create an object through the API server (admission, validation, storage).
     Create(Box<Object>),
+    /// Create an object and log `event` with `{name}` replaced by the name the API server
+    /// generated (`Created pod: web-7d4b9c-x2k9p`).
+    CreateNamed {
+        /// The object (usually with `generateName`).
+        object: Box<Object>,
+        /// Logged after a successful create.
+        event: EventDraft,
+    },
+    /// Write an object as given (controllers and kubelets write what they read, changed).
+    Write(Box<Object>),
+    /// Delete an object; pods bound to a node are deleted gracefully (the kubelet kills
+    /// their containers first).
+    Delete(ObjKey),
+    /// Remove an object from the store now (the end of graceful deletion).
+    Remove(ObjKey),
     /// A node's agents came up: track its kubelet and pod network.
     AgentJoined {
         /// Node name.
@@ -44,6 +116,24 @@ pub enum Effect {
         node: String,
         /// Last host octet in use.
         last: u32,
+    },
+    /// Set (or with `None`, forget) a kubelet's local state for a pod.
+    PodRuntime {
+        /// Node.
+        node: String,
+        /// Pod.
+        key: ObjKey,
+        /// New state.
+        runtime: Option<crate::world::PodRuntime>,
+    },
+    /// An image landed in a node's containerd store.
+    NodeImage {
+        /// Node.
+        node: String,
+        /// Normalised reference.
+        reference: String,
+        /// Size in bytes.
+        size: u64,
     },
     /// Record a node's status post.
     NodeHeartbeat {

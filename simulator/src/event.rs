@@ -156,9 +156,18 @@ impl fmt::Display for ObjectRef {
     }
 }
 
+/// The structured explanation of a decision, for the UI to render (a scheduling cycle's
+/// per-node table, an HPA calculation, a build step's cache verdict …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Detail {
+    /// A kube-scheduler cycle: every node's filter verdict and scores.
+    Scheduling(crate::scheduler::cycle::CycleRecord),
+}
+
 /// One entry of the event log. Fields are ordered and typed so the log serialises the
 /// same bytes on every platform.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {
     /// Position in the log, from 0, never reused.
     pub seq: u64,
@@ -172,6 +181,9 @@ pub struct Event {
     pub kind: String,
     /// A sentence for the learner: what happened and why.
     pub reason: String,
+    /// The decision's full explanation, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Box<Detail>>,
 }
 
 /// An event before the log has given it a sequence number and time.
@@ -185,6 +197,8 @@ pub struct EventDraft {
     pub kind: String,
     /// Human-readable explanation.
     pub reason: String,
+    /// Structured explanation.
+    pub detail: Option<Box<Detail>>,
 }
 
 impl EventDraft {
@@ -195,6 +209,13 @@ impl EventDraft {
             object,
             kind: kind.to_string(),
             reason: reason.into(),
+            detail: None,
         }
+    }
+
+    /// Attaches a structured explanation.
+    pub fn with_detail(mut self, detail: Detail) -> Self {
+        self.detail = Some(Box::new(detail));
+        self
     }
 }

@@ -27,6 +27,7 @@ impl EventLog {
             object: draft.object,
             kind: draft.kind,
             reason: draft.reason,
+            detail: draft.detail,
         });
         &self.events[self.events.len() - 1]
     }

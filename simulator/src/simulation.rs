@@ -4,7 +4,7 @@
 use crate::apiserver::{ApiError, ApiServer, ObjKey};
 use crate::check::{self, Check, CheckOutcome, Query, Value};
 use crate::command::{Command, CommandError, files, help, kubectl, sim::SimCommand};
-use crate::components::{bootstrap, kubelet};
+use crate::components::{bootstrap, controller_manager, kubelet, scheduler};
 use crate::effect::{Effect, Task};
 use crate::event::{Component, EventDraft, ObjectRef, Source};
 use crate::log::EventLog;
@@ -12,7 +12,7 @@ use crate::rng::SimRng;
 use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
 use crate::world::{NodeAgent, Registry, RegistryKind, World};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 /// The commands that changed nothing are still journaled: replaying every successful
@@ -74,8 +74,8 @@ pub(crate) enum Write {
     Create(Box<crate::api::Object>),
     /// Replace an existing object (`kubectl scale`, `label`, `taint`).
     Update(Box<crate::api::Object>),
-    /// Delete an object.
-    Delete(ObjKey),
+    /// Delete an object, with an optional grace period (`--grace-period`, `--force`).
+    Delete(ObjKey, Option<i64>),
 }
 
 /// What a write did.
@@ -130,8 +130,8 @@ fn apply_write(
             }
         }
         Write::Update(o) => api.update(*o).map(|o| WriteOutcome::Updated(ObjKey::of(o))),
-        Write::Delete(k) => api
-            .delete(&k)
+        Write::Delete(k, grace) => api
+            .delete_with(&k, now, grace)
             .map(|o| WriteOutcome::Deleted(ObjKey::of(&o))),
     }
 }
@@ -146,6 +146,8 @@ pub struct Simulation {
     world: World,
     queue: BTreeMap<(SimTime, u64), Task>,
     next_task: u64,
+    /// Queued work that is deduplicated while pending, like a client-go workqueue.
+    pending: BTreeSet<Task>,
     log: EventLog,
     journal: Journal,
 }
@@ -180,6 +182,7 @@ fn public_registry() -> Registry {
 fn empty_world(scenario: &Scenario) -> World {
     World {
         api: ApiServer::new(),
+        scheduler: Default::default(),
         agents: BTreeMap::new(),
         registries: [
             (PUBLIC_REGISTRY.to_string(), public_registry()),
@@ -214,6 +217,7 @@ impl Simulation {
             world: empty_world(scenario),
             queue: BTreeMap::new(),
             next_task: 0,
+            pending: BTreeSet::new(),
             log: EventLog::new(),
             journal: Journal::default(),
         };
@@ -226,6 +230,7 @@ impl Simulation {
         self.rng = SimRng::seeded(self.seed);
         self.now = SimTime::ZERO;
         self.queue.clear();
+        self.pending.clear();
         self.next_task = 0;
         let effects = bootstrap::cluster(&self.scenario, self.now, &mut self.rng);
         self.apply_effects(effects);
@@ -329,8 +334,25 @@ impl Simulation {
         let (&(at, seq), _) = self.queue.iter().next()?;
         let task = self.queue.remove(&(at, seq))?;
         self.now = at;
+        self.pending.remove(&task);
         let effects = match &task {
             Task::KubeletHeartbeat { node } => kubelet::heartbeat(&self.world, node),
+            Task::Reconcile { controller, key } => {
+                controller_manager::reconcile(*controller, key, &self.world, self.now)
+            }
+            Task::SchedulePod { key } => {
+                let out = scheduler::schedule(key, &self.world, self.now, &mut self.rng);
+                self.world.scheduler.next_start = out.next_start;
+                if out.unschedulable {
+                    self.world.scheduler.unschedulable.insert(key.clone());
+                } else {
+                    self.world.scheduler.unschedulable.remove(key);
+                }
+                out.effects
+            }
+            Task::KubeletPod { node, key, step } => {
+                kubelet::pod_worker::step(&self.world, node, key, step, self.now)
+            }
         };
         self.apply_effects(effects);
         Some(at)
@@ -353,7 +375,21 @@ impl Simulation {
         self.log.append(self.now, draft);
     }
 
+    /// Queues `task`; reconcile, scheduling and pod-sync tasks already pending are not
+    /// queued twice (the pending one will see the latest state when it runs).
     fn schedule(&mut self, after: SimDuration, task: Task) {
+        let dedup = matches!(
+            task,
+            Task::Reconcile { .. }
+                | Task::SchedulePod { .. }
+                | Task::KubeletPod {
+                    step: crate::effect::PodStep::Sync,
+                    ..
+                }
+        );
+        if dedup && !self.pending.insert(task.clone()) {
+            return;
+        }
         let at = self.now.after(after);
         self.queue.insert((at, self.next_task), task);
         self.next_task += 1;
@@ -375,6 +411,35 @@ impl Simulation {
                         ));
                     }
                 }
+                Effect::CreateNamed { object, event } => {
+                    let what = ObjKey::of(&object).to_string();
+                    match self.world.api.create(*object, self.now, &mut self.rng) {
+                        Ok(created) => {
+                            let name = created.meta().name.clone();
+                            let mut event = event;
+                            event.reason = event.reason.replace("{name}", &name);
+                            self.emit(event);
+                        }
+                        Err(e) => self.emit(EventDraft::new(
+                            Source::of(Component::KubeApiserver),
+                            ObjectRef::new("object", what),
+                            "FailedCreate",
+                            e.to_string(),
+                        )),
+                    }
+                }
+                Effect::Write(obj) => {
+                    let key = ObjKey::of(&obj);
+                    // A write to an object deleted meanwhile is dropped, as a conflicting
+                    // update would be refused upstream.
+                    if self.world.api.store.contains(&key) {
+                        self.world.api.write(*obj);
+                    }
+                }
+                Effect::Delete(key) => self.delete_object(&key),
+                Effect::Remove(key) => {
+                    let _ = self.world.api.delete(&key);
+                }
                 Effect::AgentJoined { node, index } => {
                     self.world.agents.insert(
                         node,
@@ -383,8 +448,43 @@ impl Simulation {
                             last_heartbeat: self.now,
                             index,
                             last_pod_ip: 1,
+                            images: BTreeMap::new(),
+                            bandwidth: kubelet::DEFAULT_BANDWIDTH,
+                            pods: BTreeMap::new(),
                         },
                     );
+                }
+                Effect::PodRuntime { node, key, runtime } => {
+                    if let Some(a) = self.world.agents.get_mut(&node) {
+                        match runtime {
+                            Some(r) => {
+                                a.pods.insert(key, r);
+                            }
+                            None => {
+                                a.pods.remove(&key);
+                            }
+                        }
+                    }
+                }
+                Effect::NodeImage {
+                    node,
+                    reference,
+                    size,
+                } => {
+                    if let Some(a) = self.world.agents.get_mut(&node) {
+                        a.images.insert(reference.clone(), size);
+                    }
+                    // The kubelet reports its images in node status (ImageLocality reads it).
+                    if let Some(n) = self.world.api.store.node_named(&node) {
+                        let mut n = n.clone();
+                        if !n.status.images.iter().any(|i| i.names.contains(&reference)) {
+                            n.status.images.push(crate::api::node::ContainerImage {
+                                names: vec![reference],
+                                size_bytes: size as i64,
+                            });
+                            self.world.api.write(crate::api::Object::Node(n));
+                        }
+                    }
                 }
                 Effect::PodIpsUsed { node, last } => {
                     if let Some(a) = self.world.agents.get_mut(&node) {
@@ -404,7 +504,13 @@ impl Simulation {
                     }
                 }
             }
+            self.dispatch_changes();
         }
+    }
+
+    /// Deletes an object the way the API server does (gracefully for bound pods).
+    fn delete_object(&mut self, key: &ObjKey) {
+        let _ = self.world.api.delete_with(key, self.now, None);
     }
 
     /// Applies a batch of API writes from a client (kubectl) all-or-nothing: the batch is
@@ -454,8 +560,27 @@ impl Simulation {
 
     /// Hands the store's change feed to the watchers (controllers, scheduler, kubelets).
     fn dispatch_changes(&mut self) {
-        // No controller watches yet in this build; drop the feed so it does not grow.
-        let _ = self.world.api.store.drain_changes();
+        loop {
+            let changes = self.world.api.store.drain_changes();
+            if changes.is_empty() {
+                return;
+            }
+            for change in &changes {
+                let made_room = self.world.scheduler.observe(change);
+                for (controller, key) in controller_manager::watchers(change, &self.world) {
+                    self.schedule(
+                        controller_manager::REACTION,
+                        Task::Reconcile { controller, key },
+                    );
+                }
+                for key in scheduler::watch(change, &self.world.scheduler, made_room) {
+                    self.schedule(scheduler::CYCLE_LATENCY, scheduler::task(key));
+                }
+                for task in kubelet::pod_worker::watch(change, &self.world) {
+                    self.schedule(kubelet::pod_worker::REACTION, task);
+                }
+            }
+        }
     }
 
     /// The current simulated time.

@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 pub struct World {
     /// The cluster's API objects (kube-apiserver + etcd).
     pub api: ApiServer,
+    /// kube-scheduler's cache and queue state.
+    pub scheduler: crate::components::scheduler::SchedulerState,
     /// What each node's agents know that is not in the API (is the kubelet alive, the
     /// next pod IP), by node name.
     pub agents: BTreeMap<String, NodeAgent>,
@@ -35,6 +37,33 @@ pub struct NodeAgent {
     pub index: u32,
     /// Last host octet handed to a pod on this node.
     pub last_pod_ip: u32,
+    /// Images in the node's containerd store: reference → size in bytes.
+    pub images: BTreeMap<String, u64>,
+    /// Download speed from registries, bytes per second.
+    pub bandwidth: u64,
+    /// Per-pod runtime state the kubelet keeps locally.
+    pub pods: BTreeMap<crate::apiserver::ObjKey, PodRuntime>,
+}
+
+/// What a kubelet remembers about one pod between steps (not in the API).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PodRuntime {
+    /// Containers being stopped (SIGTERM sent).
+    pub killing: bool,
+    /// Image-pull back-off, keyed by image (`ErrImagePull` → `ImagePullBackOff`).
+    pub pull_backoff: crate::kubelet::backoff::Backoff,
+    /// Container restart back-off, keyed by container (`CrashLoopBackOff`).
+    pub restart_backoff: crate::kubelet::backoff::Backoff,
+}
+
+impl Default for PodRuntime {
+    fn default() -> Self {
+        PodRuntime {
+            killing: false,
+            pull_backoff: crate::kubelet::backoff::Backoff::kubelet_image_pull(),
+            restart_backoff: crate::kubelet::backoff::Backoff::kubelet_container(),
+        }
+    }
 }
 
 impl NodeAgent {

@@ -484,3 +484,58 @@ pub struct PodStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominated_node_name: Option<String>,
 }
+
+impl Pod {
+    /// The pod's `Ready` condition is True.
+    pub fn is_ready(&self) -> bool {
+        self.condition("Ready").is_some_and(|c| c.status == "True")
+    }
+
+    /// A condition by type.
+    pub fn condition(&self, type_: &str) -> Option<&PodCondition> {
+        self.status.conditions.iter().find(|c| c.type_ == type_)
+    }
+
+    /// When the pod last became Ready, if it is.
+    pub fn ready_since(&self) -> Option<crate::time::SimTime> {
+        self.condition("Ready")
+            .filter(|c| c.status == "True")
+            .and_then(|c| c.last_transition_time)
+            .map(|t| t.0)
+    }
+
+    /// Being deleted (has a deletionTimestamp).
+    pub fn is_terminating(&self) -> bool {
+        self.metadata.deletion_timestamp.is_some()
+    }
+
+    /// Counts toward a controller's replicas: not terminating, not finished
+    /// (`controller.IsPodActive`).
+    pub fn is_active(&self) -> bool {
+        !self.is_terminating()
+            && !matches!(
+                self.status.phase.as_deref(),
+                Some("Succeeded") | Some("Failed")
+            )
+    }
+
+    /// Ready for at least `min_ready_seconds` at `now` (`podutil.IsPodAvailable`).
+    pub fn is_available(&self, min_ready_seconds: i64, now: crate::time::SimTime) -> bool {
+        match self.ready_since() {
+            Some(since) => {
+                min_ready_seconds <= 0
+                    || now.since(since).as_millis() >= (min_ready_seconds as u64) * 1000
+            }
+            None => false,
+        }
+    }
+
+    /// Total container restarts.
+    pub fn restarts(&self) -> i64 {
+        self.status
+            .container_statuses
+            .iter()
+            .map(|c| c.restart_count)
+            .sum()
+    }
+}

@@ -1,6 +1,10 @@
-//! Scheduling constraints in the API: taints, tolerations, node affinity.
-//! The matching rules live with the scheduler plugins that use them.
+//! Scheduling constraints in the API: taints, tolerations, node affinity, in their wire
+//! form (strings, as written in manifests). `crate::kube` holds the parsed domain types
+//! and the matching rules; [`Taint::to_domain`] and [`Toleration::to_domain`] convert.
 
+pub use crate::kube::node_affinity::{
+    NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, PreferredSchedulingTerm,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
@@ -79,46 +83,47 @@ pub struct NodeAffinity {
     pub preferred_during_scheduling_ignored_during_execution: Vec<PreferredSchedulingTerm>,
 }
 
-/// A disjunction of node selector terms.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct NodeSelector {
-    /// Terms, ORed.
-    #[serde(default)]
-    pub node_selector_terms: Vec<NodeSelectorTerm>,
+impl Taint {
+    /// The parsed form the scheduler and taint manager use; `None` for an effect the API
+    /// would have rejected.
+    pub fn to_domain(&self) -> Option<crate::kube::taint::Taint> {
+        let effect = crate::kube::taint::TaintEffect::parse(&self.effect).ok()?;
+        Some(crate::kube::taint::Taint::new(
+            &self.key,
+            &self.value,
+            effect,
+        ))
+    }
 }
 
-/// A conjunction of requirements.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct NodeSelectorTerm {
-    /// Requirements on labels, ANDed.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub match_expressions: Vec<NodeSelectorRequirement>,
-    /// Requirements on fields (`metadata.name`), ANDed.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub match_fields: Vec<NodeSelectorRequirement>,
+impl Toleration {
+    /// The parsed form the scheduler and taint manager use.
+    pub fn to_domain(&self) -> crate::kube::taint::Toleration {
+        let effect = if self.effect.is_empty() {
+            None
+        } else {
+            crate::kube::taint::TaintEffect::parse(&self.effect).ok()
+        };
+        crate::kube::taint::Toleration {
+            key: self.key.clone(),
+            operator: crate::kube::taint::TolerationOperator::parse(&self.operator),
+            value: self.value.clone(),
+            effect,
+            toleration_seconds: self.toleration_seconds,
+        }
+    }
 }
 
-/// `key operator values`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct NodeSelectorRequirement {
-    /// Label or field key.
-    pub key: String,
-    /// In, NotIn, Exists, DoesNotExist, Gt, Lt.
-    pub operator: String,
-    /// Values for In/NotIn (any number) and Gt/Lt (one integer).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub values: Vec<String>,
-}
-
-/// A weighted preference.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PreferredSchedulingTerm {
-    /// 1..100.
-    pub weight: i64,
-    /// The term.
-    pub preference: NodeSelectorTerm,
+impl NodeAffinity {
+    /// The parsed form the NodeAffinity plugin uses.
+    pub fn to_domain(&self) -> crate::kube::node_affinity::NodeAffinity {
+        crate::kube::node_affinity::NodeAffinity {
+            required: self
+                .required_during_scheduling_ignored_during_execution
+                .clone(),
+            preferred: self
+                .preferred_during_scheduling_ignored_during_execution
+                .clone(),
+        }
+    }
 }

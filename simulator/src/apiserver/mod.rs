@@ -157,7 +157,32 @@ impl ApiServer {
         self.store.put(obj)
     }
 
-    /// Deletes an object.
+    /// Deletes an object. A pod bound to a node is deleted gracefully unless `force`: the
+    /// API server only stamps `deletionTimestamp` and `deletionGracePeriodSeconds`, and the
+    /// node's kubelet removes the object once its containers have stopped (which never
+    /// happens if the node is dead: the pod then stays Terminating, as upstream).
+    pub fn delete_with(
+        &mut self,
+        key: &ObjKey,
+        now: SimTime,
+        grace: Option<i64>,
+    ) -> Result<Object, ApiError> {
+        if let Some(Object::Pod(p)) = self.store.get(key) {
+            let grace = grace.unwrap_or(p.spec.termination_grace_period_seconds.unwrap_or(30));
+            if p.spec.node_name.is_some() && grace > 0 {
+                let mut p = p.clone();
+                if p.metadata.deletion_timestamp.is_none() {
+                    p.metadata.deletion_timestamp = Some(Timestamp(now));
+                    p.metadata.deletion_grace_period_seconds = Some(grace);
+                    self.store.put(Object::Pod(p.clone()));
+                }
+                return Ok(Object::Pod(p));
+            }
+        }
+        self.delete(key)
+    }
+
+    /// Removes an object now.
     pub fn delete(&mut self, key: &ObjKey) -> Result<Object, ApiError> {
         self.store.remove(key).ok_or_else(|| ApiError::NotFound {
             resource: kind_info(key.kind)

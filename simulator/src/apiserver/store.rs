@@ -49,6 +49,14 @@ impl ObjKey {
     }
 }
 
+impl Serialize for ObjKey {
+    /// Keys serialise as their display form (`default/pod/web-1`), so maps keyed by them
+    /// are JSON objects.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
 impl std::fmt::Display for ObjKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = self.kind.to_ascii_lowercase();

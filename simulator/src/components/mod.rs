@@ -2,4 +2,6 @@
 //! engine applies them. One file per component, named after its real counterpart.
 
 pub mod bootstrap;
+pub mod controller_manager;
 pub mod kubelet;
+pub mod scheduler;

@@ -621,7 +621,7 @@ mod tests {
     #[test]
     fn parses_every_form() {
         let s = Selector::parse("a=b,c!=d,e,!f,g in (x,y),h notin (z)").unwrap();
-        assert_eq!(s.to_string(), "!f,a=b,c!=d,e,g in (x,y),h notin (z)");
+        assert_eq!(s.to_string(), "a=b,c!=d,e,!f,g in (x,y),h notin (z)");
         assert!(s.matches(&labels(&[("a", "b"), ("e", "1"), ("g", "y"), ("h", "q")])));
         assert!(!s.matches(&labels(&[("a", "b"), ("e", "1"), ("g", "y"), ("f", "")])));
         assert!(!s.matches(&labels(&[("a", "b"), ("e", "1"), ("g", "y"), ("h", "z")])));
@@ -645,7 +645,7 @@ mod tests {
             "x==a",
             "a in (in)",
             "x in (foo,,baz),y,z notin ()",
-            "x=a||y=b"[..3].trim_end_matches('|'),
+            "in",
             "example.com/x=y",
             "x = a",
             " x ",
@@ -678,7 +678,6 @@ mod tests {
             "-x=a",
             "x=-a",
             "x>",
-            "in",
             "x in [a]",
         ] {
             assert!(Selector::parse(bad).is_err(), "{bad:?} should not parse");

@@ -15,6 +15,7 @@ pub const NODE_FIELD_SELECTOR_KEY_NODE_NAME: &str = "metadata.name";
 
 /// A `NodeSelectorRequirement`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NodeSelectorRequirement {
     /// Label (or field) key.
     pub key: String,
@@ -38,7 +39,7 @@ impl NodeSelectorRequirement {
 
 /// A `NodeSelectorTerm`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NodeSelectorTerm {
     /// Requirements on node labels.
     #[serde(default)]
@@ -50,7 +51,7 @@ pub struct NodeSelectorTerm {
 
 /// A `NodeSelector` (`requiredDuringSchedulingIgnoredDuringExecution`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NodeSelector {
     /// Terms, ORed.
     #[serde(default)]
@@ -59,6 +60,7 @@ pub struct NodeSelector {
 
 /// A `PreferredSchedulingTerm`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PreferredSchedulingTerm {
     /// Weight 1..100.
     pub weight: i64,

@@ -32,6 +32,8 @@ pub struct DeleteArgs {
     pub selector: Option<String>,
     /// `-n`.
     pub namespace: Option<String>,
+    /// `--grace-period` (`--force` and `--now` imply 0 and 1).
+    pub grace: Option<i64>,
 }
 
 /// Parses `delete` arguments.
@@ -58,12 +60,23 @@ pub fn parse(pos: &[String], f: &Flags) -> Result<DeleteArgs, CommandError> {
             "error: resource(s) were provided, but no name was specified",
         ));
     }
+    let grace = match f.get("grace-period") {
+        Some(g) => Some(g.parse::<i64>().map_err(|_| {
+            CommandError::new(format!(
+                "error: invalid argument \"{g}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{g}\": invalid syntax"
+            ))
+        })?),
+        None if f.on("force") => Some(0),
+        None if f.on("now") => Some(1),
+        None => None,
+    };
     Ok(DeleteArgs {
         targets,
         files,
         all,
         selector,
         namespace: f.get("namespace").map(String::from),
+        grace,
     })
 }
 
@@ -127,12 +140,20 @@ pub fn run(sim: &mut Simulation, args: &DeleteArgs) -> Result<String, CommandErr
     }
     let mut out = String::new();
     if !keys.is_empty() {
-        let writes = keys.iter().map(|(k, _)| Write::Delete(k.clone())).collect();
+        let writes = keys
+            .iter()
+            .map(|(k, _)| Write::Delete(k.clone(), args.grace))
+            .collect();
         sim.submit(writes)
             .map_err(|e| CommandError::new(e.to_string()))?;
         for (k, printed) in &keys {
             let (kind, name) = printed.split_once('/').unwrap_or((printed, &k.name));
-            out.push_str(&format!("{kind} \"{name}\" deleted\n"));
+            let forced = if args.grace == Some(0) {
+                " (force: removed without waiting for the kubelet)"
+            } else {
+                ""
+            };
+            out.push_str(&format!("{kind} \"{name}\" deleted{forced}\n"));
         }
     }
     if keys.is_empty() && missing.is_empty() {

@@ -1,5 +1,8 @@
-//! The kubelet: the node agent. In this foundation it posts node status; pod lifecycle,
-//! image pulls and probes build on the same task loop.
+//! The kubelet: the node agent. It posts node status every 10 s and runs the pods bound
+//! to its node (see [`pod_worker`]), pulling images from registries ([`pull`]).
+
+pub mod pod_worker;
+pub mod pull;
 
 use crate::effect::{Effect, Task};
 use crate::event::{Component, EventDraft, ObjectRef, Source};
@@ -9,6 +12,10 @@ use crate::world::World;
 /// How often a kubelet posts node status (`nodeStatusUpdateFrequency`, default 10 s;
 /// upstream `pkg/kubelet/apis/config/v1beta1/defaults.go`).
 pub const NODE_STATUS_UPDATE_FREQUENCY: SimDuration = SimDuration::from_secs(10);
+
+/// Default download speed of a node from registries: 50 MB/s (a cloud VM's typical
+/// sustained pull rate from a regional registry).
+pub const DEFAULT_BANDWIDTH: u64 = 50_000_000;
 
 /// Handles a heartbeat tick: post status if the kubelet runs, and schedule the next tick.
 pub fn heartbeat(world: &World, node: &str) -> Vec<Effect> {
