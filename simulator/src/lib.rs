@@ -24,6 +24,8 @@ pub mod apiserver;
 pub mod check;
 pub mod command;
 pub mod components;
+pub mod conformance;
+pub mod controllers;
 pub mod effect;
 pub mod event;
 pub mod format;

@@ -12,7 +12,7 @@ use crate::rng::SimRng;
 use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
 use crate::world::{NodeAgent, Registry, RegistryKind, World};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 /// The commands that changed nothing are still journaled: replaying every successful
@@ -146,8 +146,10 @@ pub struct Simulation {
     world: World,
     queue: BTreeMap<(SimTime, u64), Task>,
     next_task: u64,
-    /// Queued work that is deduplicated while pending, like a client-go workqueue.
-    pending: BTreeSet<Task>,
+    /// Earliest due time of queued work that is deduplicated, like a client-go
+    /// workqueue: adding a key already due sooner is a no-op, while a key only waiting
+    /// on a later timer (`AddAfter`) is still queued for now.
+    pending: BTreeMap<Task, SimTime>,
     log: EventLog,
     journal: Journal,
 }
@@ -158,16 +160,54 @@ pub const PUBLIC_REGISTRY: &str = "docker.io";
 pub const PRIVATE_REGISTRY: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
 
 fn public_registry() -> Registry {
+    // Real tags, so a typo in one fails as on Docker Hub (see `kubelet::pull`).
     let repos: [(&str, &[&str]); 9] = [
-        ("library/alpine", &["3.20", "3.21", "latest"]),
-        ("library/debian", &["bookworm", "bookworm-slim"]),
-        ("library/ubuntu", &["22.04", "24.04"]),
-        ("library/node", &["22", "22-alpine", "22-slim"]),
-        ("library/python", &["3.13", "3.13-alpine", "3.13-slim"]),
-        ("library/golang", &["1.23", "1.23-alpine"]),
-        ("library/nginx", &["1.27", "1.27-alpine", "latest"]),
-        ("library/redis", &["7.2", "7.2-alpine"]),
-        ("library/httpd", &["2.4", "2.4-alpine"]),
+        ("library/alpine", &["3.17", "3.20", "3.21", "latest"]),
+        ("library/debian", &["bookworm", "bookworm-slim", "latest"]),
+        ("library/ubuntu", &["22.04", "24.04", "latest"]),
+        (
+            "library/node",
+            &[
+                "16.3.0-alpine",
+                "18-alpine",
+                "22",
+                "22-alpine",
+                "22-slim",
+                "lts-buster-slim",
+                "latest",
+            ],
+        ),
+        (
+            "library/python",
+            &[
+                "3.7-alpine",
+                "3.10-alpine",
+                "3.13",
+                "3.13-alpine",
+                "3.13-slim",
+                "latest",
+            ],
+        ),
+        (
+            "library/golang",
+            &["1.18-alpine", "1.23", "1.23-alpine", "latest"],
+        ),
+        (
+            "library/nginx",
+            &[
+                "1.14.2",
+                "1.15",
+                "1.16.1",
+                "1.25",
+                "1.26",
+                "1.27",
+                "1.27-alpine",
+                "alpine",
+                "latest",
+            ],
+        ),
+        ("library/redis", &["6.0.5", "7.2", "7.2-alpine", "latest"]),
+        ("library/httpd", &["2.4", "2.4-alpine", "latest"]),
     ];
     Registry {
         host: PUBLIC_REGISTRY.into(),
@@ -217,7 +257,7 @@ impl Simulation {
             world: empty_world(scenario),
             queue: BTreeMap::new(),
             next_task: 0,
-            pending: BTreeSet::new(),
+            pending: BTreeMap::new(),
             log: EventLog::new(),
             journal: Journal::default(),
         };
@@ -334,7 +374,9 @@ impl Simulation {
         let (&(at, seq), _) = self.queue.iter().next()?;
         let task = self.queue.remove(&(at, seq))?;
         self.now = at;
-        self.pending.remove(&task);
+        if self.pending.get(&task) == Some(&at) {
+            self.pending.remove(&task);
+        }
         let effects = match &task {
             Task::KubeletHeartbeat { node } => kubelet::heartbeat(&self.world, node),
             Task::Reconcile { controller, key } => {
@@ -387,10 +429,13 @@ impl Simulation {
                     ..
                 }
         );
-        if dedup && !self.pending.insert(task.clone()) {
-            return;
-        }
         let at = self.now.after(after);
+        if dedup {
+            if self.pending.get(&task).is_some_and(|due| *due <= at) {
+                return;
+            }
+            self.pending.insert(task.clone(), at);
+        }
         self.queue.insert((at, self.next_task), task);
         self.next_task += 1;
     }

@@ -81,7 +81,7 @@ pub struct OwnerReference {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ObjectMeta {
     /// Name, unique per kind and namespace.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// Prefix for a server-generated name when `name` is empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]

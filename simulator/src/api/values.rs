@@ -1,52 +1,13 @@
-//! Scalar value types of the Kubernetes API: `IntOrString` and `Quantity`.
+//! Scalar value types of the Kubernetes API: `IntOrString` (from [`crate::kube::intstr`])
+//! and `Quantity` as written in manifests.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
-/// An integer or a string such as `"25%"` (`intstr.IntOrString`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IntOrString {
-    /// A plain integer.
-    Int(i64),
-    /// A string, usually a percentage or a named port.
-    Str(String),
-}
-
-impl fmt::Display for IntOrString {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            IntOrString::Int(i) => write!(f, "{i}"),
-            IntOrString::Str(s) => f.write_str(s),
-        }
-    }
-}
-
-impl Serialize for IntOrString {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            IntOrString::Int(i) => s.serialize_i64(*i),
-            IntOrString::Str(v) => s.serialize_str(v),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for IntOrString {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match serde_json::Value::deserialize(d)? {
-            serde_json::Value::Number(n) if n.is_i64() => {
-                Ok(IntOrString::Int(n.as_i64().unwrap_or(0)))
-            }
-            serde_json::Value::String(s) => Ok(IntOrString::Str(s)),
-            other => Err(serde::de::Error::custom(format!(
-                "invalid type: expected an integer or a string, got {}",
-                json_type(&other)
-            ))),
-        }
-    }
-}
+pub use crate::kube::intstr::IntOrString;
 
 /// A resource amount as written in a manifest (`250m`, `0.5`, `128Mi`), kept as text like
-/// the API server keeps it; [`crate::api::quantity`] turns it into numbers.
+/// the API server keeps it; [`crate::kube::quantity`] turns it into numbers.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Quantity(pub String);
 

@@ -133,6 +133,7 @@ impl ApiServer {
                 name: key.name,
             });
         };
+        immutable_fields(old, &obj)?;
         let spec_changed = spec_json(old) != spec_json(&obj);
         let old_meta = old.meta().clone();
         preserve_status(old, &mut obj);
@@ -199,6 +200,58 @@ pub fn same_desired_state(old: &Object, new: &Object) -> bool {
     spec_json(old) == spec_json(new)
         && old.meta().labels == new.meta().labels
         && old.meta().annotations == new.meta().annotations
+}
+
+/// Fields the API server refuses to change after creation (`ValidateDeploymentUpdate`,
+/// `ValidatePodUpdate`): a workload's selector, and everything in a pod's spec except
+/// container images and added tolerations.
+fn immutable_fields(old: &Object, new: &Object) -> Result<(), ApiError> {
+    let invalid = |cause: String| ApiError::Invalid {
+        kind: new.info().kind.into(),
+        name: new.meta().name.clone(),
+        causes: vec![cause],
+    };
+    match (old, new) {
+        (Object::Deployment(o), Object::Deployment(n)) if o.spec.selector != n.spec.selector => {
+            Err(invalid(format!(
+                "spec.selector: Invalid value: {}: field is immutable",
+                serde_json::to_string(&n.spec.selector).unwrap_or_default()
+            )))
+        }
+        (Object::ReplicaSet(o), Object::ReplicaSet(n)) if o.spec.selector != n.spec.selector => {
+            Err(invalid(format!(
+                "spec.selector: Invalid value: {}: field is immutable",
+                serde_json::to_string(&n.spec.selector).unwrap_or_default()
+            )))
+        }
+        (Object::Pod(o), Object::Pod(n)) => {
+            let mut a = o.spec.clone();
+            let b = &n.spec;
+            for (ca, cb) in a.containers.iter_mut().zip(&b.containers) {
+                ca.image = cb.image.clone();
+            }
+            for (ca, cb) in a.init_containers.iter_mut().zip(&b.init_containers) {
+                ca.image = cb.image.clone();
+            }
+            let added_tolerations = b.tolerations.len() >= o.spec.tolerations.len()
+                && o.spec.tolerations.iter().all(|t| b.tolerations.contains(t));
+            if added_tolerations {
+                a.tolerations = b.tolerations.clone();
+            }
+            a.active_deadline_seconds = b.active_deadline_seconds;
+            if a.node_name.is_none() {
+                a.node_name = b.node_name.clone();
+            }
+            if &a == b {
+                Ok(())
+            } else {
+                Err(invalid(
+                    "spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)".into(),
+                ))
+            }
+        }
+        _ => Ok(()),
+    }
 }
 
 fn spec_json(o: &Object) -> serde_json::Value {

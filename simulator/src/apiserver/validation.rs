@@ -185,14 +185,8 @@ fn validate_pod_spec(p: &mut Problems, path: &str, spec: &PodSpec) {
 }
 
 fn scaled(v: &IntOrString, total: i64) -> Result<i64, String> {
-    match v {
-        IntOrString::Int(i) => Ok(*i),
-        IntOrString::Str(s) => s
-            .strip_suffix('%')
-            .and_then(|n| n.parse::<i64>().ok())
-            .map(|n| n * total / 100)
-            .ok_or_else(|| "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')".to_string()),
-    }
+    crate::kube::intstr::get_scaled_value_from_int_or_percent(Some(v), total, false)
+        .map_err(|e| e.to_string())
 }
 
 /// Validates an object (after defaults). Returns every problem found.

@@ -67,13 +67,15 @@ pub fn run_cases(
                 }
                 Err(got) => {
                     r.failed += 1;
-                    r.lines.push(format!("FAIL {id}: expected {expected}, got {got}"));
+                    r.lines
+                        .push(format!("FAIL {id}: expected {expected}, got {got}"));
                 }
             },
             Err(e) => {
                 r.failed += 1;
-                r.lines
-                    .push(format!("FAIL {id}: expected {expected}, got input error: {e}"));
+                r.lines.push(format!(
+                    "FAIL {id}: expected {expected}, got input error: {e}"
+                ));
             }
         }
     }
@@ -166,7 +168,8 @@ pub(crate) mod j {
 
     /// The object at `v`, or an error.
     pub fn obj<'a>(v: &'a Value, what: &str) -> Result<&'a Map<String, Value>, String> {
-        v.as_object().ok_or_else(|| format!("{what}: expected an object"))
+        v.as_object()
+            .ok_or_else(|| format!("{what}: expected an object"))
     }
 
     /// Field `k` as i64 (`None` if absent or null).
@@ -246,7 +249,9 @@ pub(crate) mod j {
     }
 
     /// A JSON value as a string map (labels, nodeSelector).
-    pub fn string_map(v: Option<&Value>) -> Result<std::collections::BTreeMap<String, String>, String> {
+    pub fn string_map(
+        v: Option<&Value>,
+    ) -> Result<std::collections::BTreeMap<String, String>, String> {
         let mut out = std::collections::BTreeMap::new();
         if let Some(Value::Object(m)) = v {
             for (k, x) in m {
@@ -287,7 +292,10 @@ mod tests {
     #[test]
     fn comparisons() {
         let v = |s: &str| serde_json::from_str::<Value>(s).unwrap();
-        assert!(subset_eq(&v(r#"{"a":[{"x":1}]}"#), &v(r#"{"a":[{"x":1,"y":2}],"b":3}"#)));
+        assert!(subset_eq(
+            &v(r#"{"a":[{"x":1}]}"#),
+            &v(r#"{"a":[{"x":1,"y":2}],"b":3}"#)
+        ));
         assert!(!subset_eq(&v(r#"[1,2]"#), &v(r#"[1]"#)));
         assert!(subset_eq(&v("1"), &v("1.0")));
         let err = Outcome::Error("boom: must be lowercase".into());
@@ -295,7 +303,13 @@ mod tests {
         assert!(compare(&v(r#"{"error":true}"#), &err).is_ok());
         assert!(compare(&v(r#"{"error":false,"value":1}"#), &err).is_err());
         assert!(compare(&v(r#"{"value":1}"#), &err).is_err());
-        assert!(compare(&v(r#"{"error":false,"value":1}"#), &Outcome::Value(v(r#"{"value":1}"#))).is_ok());
+        assert!(
+            compare(
+                &v(r#"{"error":false,"value":1}"#),
+                &Outcome::Value(v(r#"{"value":1}"#))
+            )
+            .is_ok()
+        );
         assert!(compare(&v(r#"{"extra":1}"#), &Outcome::Value(v(r#"{"value":1}"#))).is_err());
     }
 

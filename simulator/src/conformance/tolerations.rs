@@ -65,7 +65,10 @@ pub(crate) fn toleration_json(t: &Toleration) -> Value {
 
 /// The filter named in a case: `all`/`nil(all)` (every taint), `none`, or the effects it
 /// names (e.g. `NoExecute`, `effect==NoExecute`, `NoSchedule|NoExecute`).
-fn taint_filter(spec: Option<&str>) -> Result<Box<dyn Fn(&Taint) -> bool>, String> {
+/// A boxed taint predicate.
+type TaintFilter = Box<dyn Fn(&Taint) -> bool>;
+
+fn taint_filter(spec: Option<&str>) -> Result<TaintFilter, String> {
     let spec = spec.unwrap_or("all");
     let lower = spec.to_ascii_lowercase();
     if lower.is_empty() || lower.contains("all") || lower == "nil" || lower == "true" {
@@ -147,7 +150,13 @@ fn adapt(kind: &str, input: &Value) -> Result<Outcome, String> {
             let mut normalized = raw.clone();
             taint_toleration::normalize(&mut normalized);
             let to_map = |v: &[i64]| {
-                Value::Object(names.iter().cloned().zip(v.iter().map(|s| json!(s))).collect())
+                Value::Object(
+                    names
+                        .iter()
+                        .cloned()
+                        .zip(v.iter().map(|s| json!(s)))
+                        .collect(),
+                )
             };
             json!({ "rawScores": to_map(&raw), "normalizedScores": to_map(&normalized) })
         }
@@ -156,7 +165,10 @@ fn adapt(kind: &str, input: &Value) -> Result<Outcome, String> {
             let reverse = j::opt_bool(input, "reverse")?.unwrap_or(false);
             let mut scores: Vec<i64> = j::arr(input, "scores")?
                 .iter()
-                .map(|v| v.as_i64().ok_or_else(|| format!("score {v} is not an integer")))
+                .map(|v| {
+                    v.as_i64()
+                        .ok_or_else(|| format!("score {v} is not an integer"))
+                })
                 .collect::<Result<_, _>>()?;
             default_normalize_score(max, reverse, &mut scores);
             json!({ "scores": scores })

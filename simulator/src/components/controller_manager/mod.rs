@@ -5,6 +5,7 @@
 //! deduplicates queued keys and calls [`reconcile`], which reads the world and returns
 //! effects. Loops never write state themselves.
 
+pub mod deployment;
 pub mod endpointslice;
 pub mod garbage_collector;
 pub mod replicaset;
@@ -17,6 +18,8 @@ use crate::world::World;
 /// A control loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Controller {
+    /// Rolls Deployments out through ReplicaSets.
+    Deployment,
     /// Keeps each ReplicaSet's pod count at `spec.replicas`.
     ReplicaSet,
     /// Publishes the ready pods behind each Service.
@@ -29,6 +32,7 @@ impl Controller {
     /// The name upstream uses as the event source (`replicaset-controller`).
     pub fn name(self) -> &'static str {
         match self {
+            Controller::Deployment => "deployment-controller",
             Controller::ReplicaSet => "replicaset-controller",
             Controller::EndpointSlice => "endpointslice-controller",
             Controller::GarbageCollector => "garbage-collector",
@@ -43,28 +47,28 @@ pub const REACTION: SimDuration = SimDuration::from_millis(10);
 
 /// The keys each controller queues for a change.
 pub fn watchers(change: &Change, world: &World) -> Vec<(Controller, ObjKey)> {
-    let mut out = Vec::new();
-    out.extend(
-        replicaset::watch(change)
-            .into_iter()
-            .map(|k| (Controller::ReplicaSet, k)),
-    );
-    out.extend(
-        endpointslice::watch(change, world)
-            .into_iter()
-            .map(|k| (Controller::EndpointSlice, k)),
-    );
-    out.extend(
-        garbage_collector::watch(change)
-            .into_iter()
-            .map(|k| (Controller::GarbageCollector, k)),
-    );
-    out
+    let queued = [
+        (Controller::Deployment, deployment::watch(change)),
+        (Controller::ReplicaSet, replicaset::watch(change)),
+        (
+            Controller::EndpointSlice,
+            endpointslice::watch(change, world),
+        ),
+        (
+            Controller::GarbageCollector,
+            garbage_collector::watch(change),
+        ),
+    ];
+    queued
+        .into_iter()
+        .flat_map(|(c, keys)| keys.into_iter().map(move |k| (c, k)))
+        .collect()
 }
 
 /// Runs one reconcile of `controller` for `key`.
 pub fn reconcile(controller: Controller, key: &ObjKey, world: &World, now: SimTime) -> Vec<Effect> {
     match controller {
+        Controller::Deployment => deployment::reconcile(key, world, now),
         Controller::ReplicaSet => replicaset::reconcile(key, world, now),
         Controller::EndpointSlice => endpointslice::reconcile(key, world),
         Controller::GarbageCollector => garbage_collector::reconcile(key, world),

@@ -104,7 +104,12 @@ mod tests {
     use super::*;
 
     fn st(replicas: i32, updated: i32, ready: i32, available: i32) -> StatusCounts {
-        StatusCounts { replicas, updated, ready, available }
+        StatusCounts {
+            replicas,
+            updated,
+            ready,
+            available,
+        }
     }
 
     #[test]
@@ -112,7 +117,10 @@ mod tests {
         assert!(!deployment_complete(5, &st(5, 5, 5, 4), 1, 1));
         assert!(deployment_complete(5, &st(5, 5, 5, 5), 1, 1));
         assert!(!deployment_complete(1, &st(2, 1, 1, 1), 1, 1));
-        assert!(!deployment_complete(1, &st(1, 1, 1, 1), 2, 1), "generation not observed");
+        assert!(
+            !deployment_complete(1, &st(1, 1, 1, 1), 2, 1),
+            "generation not observed"
+        );
         assert!(!deployment_complete(5, &st(5, 4, 5, 5), 1, 1));
     }
 
@@ -121,11 +129,23 @@ mod tests {
         assert!(deployment_progressing(&st(10, 4, 4, 4), &st(10, 6, 4, 4)));
         assert!(deployment_progressing(&st(10, 4, 6, 6), &st(8, 4, 6, 6)));
         assert!(deployment_progressing(&st(10, 4, 7, 7), &st(8, 8, 5, 5)));
-        assert!(deployment_progressing(&st(10, 10, 10, 9), &st(10, 10, 10, 10)));
-        assert!(deployment_progressing(&st(10, 10, 9, 8), &st(10, 10, 10, 8)));
+        assert!(deployment_progressing(
+            &st(10, 10, 10, 9),
+            &st(10, 10, 10, 10)
+        ));
+        assert!(deployment_progressing(
+            &st(10, 10, 9, 8),
+            &st(10, 10, 10, 8)
+        ));
         assert!(!deployment_progressing(&st(10, 4, 5, 5), &st(10, 4, 5, 5)));
-        assert!(!deployment_progressing(&st(10, 10, 10, 10), &st(10, 10, 10, 9)));
-        assert!(!deployment_progressing(&st(10, 10, 10, 10), &st(11, 10, 10, 10)), "more old pods");
+        assert!(!deployment_progressing(
+            &st(10, 10, 10, 10),
+            &st(10, 10, 10, 9)
+        ));
+        assert!(
+            !deployment_progressing(&st(10, 10, 10, 10), &st(11, 10, 10, 10)),
+            "more old pods"
+        );
     }
 
     #[test]
@@ -138,10 +158,25 @@ mod tests {
         assert!(!deployment_timed_out(None, Some(&c("", 69)), now));
         assert!(deployment_timed_out(Some(10), Some(&c("", 69)), now));
         assert!(!deployment_timed_out(Some(10), Some(&c("", 71)), now));
-        assert!(!deployment_timed_out(Some(10), Some(&c("", 70)), now), "strictly before");
-        assert!(!deployment_timed_out(Some(10), Some(&c(REASON_NEW_RS_AVAILABLE, 10)), now));
-        assert!(deployment_timed_out(Some(10), Some(&c(REASON_TIMED_OUT, 79)), now));
+        assert!(
+            !deployment_timed_out(Some(10), Some(&c("", 70)), now),
+            "strictly before"
+        );
+        assert!(!deployment_timed_out(
+            Some(10),
+            Some(&c(REASON_NEW_RS_AVAILABLE, 10)),
+            now
+        ));
+        assert!(deployment_timed_out(
+            Some(10),
+            Some(&c(REASON_TIMED_OUT, 79)),
+            now
+        ));
         assert!(!deployment_timed_out(Some(10), None, now));
-        assert!(!deployment_timed_out(Some(NO_PROGRESS_DEADLINE), Some(&c("", 0)), now));
+        assert!(!deployment_timed_out(
+            Some(NO_PROGRESS_DEADLINE),
+            Some(&c("", 0)),
+            now
+        ));
     }
 }

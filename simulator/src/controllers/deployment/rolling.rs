@@ -266,7 +266,8 @@ pub fn reconcile_old_replica_sets(
         return false;
     }
     let cleaned = cleanup_unhealthy_replicas(old_rss, max_scaled_down);
-    let scaled = scale_down_old_replica_sets_for_rolling_update(d, old_rss, new_rs.available_replicas);
+    let scaled =
+        scale_down_old_replica_sets_for_rolling_update(d, old_rss, new_rs.available_replicas);
     cleaned + scaled > 0
 }
 
@@ -340,18 +341,36 @@ mod tests {
 
     #[test]
     fn max_unavailable_and_surge() {
-        assert_eq!(max_unavailable(&DeploymentView::rolling(10, int(1), int(5))), 5);
-        assert_eq!(max_unavailable(&DeploymentView::rolling(5, int(1), int(10))), 5);
-        assert_eq!(max_unavailable(&DeploymentView::rolling(10, int(1), pct("100%"))), 10);
-        assert_eq!(max_unavailable(&DeploymentView::rolling(0, int(1), int(5))), 0);
-        assert_eq!(max_unavailable(&DeploymentView::rolling(10, int(0), int(0))), 1);
+        assert_eq!(
+            max_unavailable(&DeploymentView::rolling(10, int(1), int(5))),
+            5
+        );
+        assert_eq!(
+            max_unavailable(&DeploymentView::rolling(5, int(1), int(10))),
+            5
+        );
+        assert_eq!(
+            max_unavailable(&DeploymentView::rolling(10, int(1), pct("100%"))),
+            10
+        );
+        assert_eq!(
+            max_unavailable(&DeploymentView::rolling(0, int(1), int(5))),
+            0
+        );
+        assert_eq!(
+            max_unavailable(&DeploymentView::rolling(10, int(0), int(0))),
+            1
+        );
         let recreate = DeploymentView {
             strategy: StrategyType::Recreate,
             ..DeploymentView::rolling(10, int(1), int(5))
         };
         assert_eq!(max_unavailable(&recreate), 0);
         assert_eq!(max_surge(&recreate), 0);
-        assert_eq!(max_surge(&DeploymentView::rolling(10, pct("25%"), pct("25%"))), 3);
+        assert_eq!(
+            max_surge(&DeploymentView::rolling(10, pct("25%"), pct("25%"))),
+            3
+        );
     }
 
     #[test]
@@ -360,9 +379,15 @@ mod tests {
         let d = |r, s| DeploymentView::rolling(r, int(s), int(1));
         assert_eq!(new_rs_new_replicas(&d(1, 1), &all, 5), Ok(5));
         assert_eq!(new_rs_new_replicas(&d(6, 10), &all, 2), Ok(6));
-        let recreate = DeploymentView { strategy: StrategyType::Recreate, ..d(3, 1) };
+        let recreate = DeploymentView {
+            strategy: StrategyType::Recreate,
+            ..d(3, 1)
+        };
         assert_eq!(new_rs_new_replicas(&recreate, &all, 1), Ok(3));
-        let other = DeploymentView { strategy: StrategyType::Other("Blue".into()), ..d(3, 1) };
+        let other = DeploymentView {
+            strategy: StrategyType::Other("Blue".into()),
+            ..d(3, 1)
+        };
         assert!(new_rs_new_replicas(&other, &all, 1).is_err());
     }
 
@@ -380,7 +405,11 @@ mod tests {
             let d = DeploymentView::rolling(replicas, int(surge), int(0));
             let new_rs = rs("new", 2, new, 0);
             let all = [rs("old", 1, old, old), new_rs.clone()];
-            assert_eq!(reconcile_new_replica_set(&d, &all, &new_rs), Ok(want), "{replicas} {surge} {old} {new}");
+            assert_eq!(
+                reconcile_new_replica_set(&d, &all, &new_rs),
+                Ok(want),
+                "{replicas} {surge} {old} {new}"
+            );
         }
     }
 
@@ -419,7 +448,12 @@ mod tests {
 
     #[test]
     fn scale_down_old_table() {
-        let cases = [(0, 10, 10, true, 9), (2, 10, 10, true, 8), (2, 8, 10, false, 10), (2, 0, 0, false, 0)];
+        let cases = [
+            (0, 10, 10, true, 9),
+            (2, 10, 10, true, 8),
+            (2, 8, 10, false, 10),
+            (2, 0, 0, false, 0),
+        ];
         for (unavail, ready, old, scaled, after) in cases {
             let d = DeploymentView::rolling(10, int(0), int(unavail));
             let mut olds = vec![rs("old", 1, old, ready)];

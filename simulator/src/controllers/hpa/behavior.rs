@@ -120,8 +120,16 @@ pub fn generate_scale_up_rules(rules: Option<&ScalingRules>) -> ResolvedRules {
             stabilization_window_seconds: 0,
             select_policy: SelectPolicy::Max,
             policies: vec![
-                ScalingPolicy { policy_type: PolicyType::Pods, value: 4, period_seconds: 15 },
-                ScalingPolicy { policy_type: PolicyType::Percent, value: 100, period_seconds: 15 },
+                ScalingPolicy {
+                    policy_type: PolicyType::Pods,
+                    value: 4,
+                    period_seconds: 15,
+                },
+                ScalingPolicy {
+                    policy_type: PolicyType::Percent,
+                    value: 100,
+                    period_seconds: 15,
+                },
             ],
         },
     )
@@ -129,13 +137,20 @@ pub fn generate_scale_up_rules(rules: Option<&ScalingRules>) -> ResolvedRules {
 
 /// `GenerateHPAScaleDownRules` + `maybeInitScaleDownStabilizationWindow`: Max of Percent
 /// 100 / 15 s; an unset window takes the controller's downscale stabilization flag.
-pub fn generate_scale_down_rules(rules: Option<&ScalingRules>, default_window_seconds: i32) -> ResolvedRules {
+pub fn generate_scale_down_rules(
+    rules: Option<&ScalingRules>,
+    default_window_seconds: i32,
+) -> ResolvedRules {
     copy_rules(
         rules,
         ResolvedRules {
             stabilization_window_seconds: default_window_seconds,
             select_policy: SelectPolicy::Max,
-            policies: vec![ScalingPolicy { policy_type: PolicyType::Percent, value: 100, period_seconds: 15 }],
+            policies: vec![ScalingPolicy {
+                policy_type: PolicyType::Percent,
+                value: 100,
+                period_seconds: 15,
+            }],
         },
     )
 }
@@ -205,7 +220,10 @@ pub fn stabilize_recommendation(
             max = r.replicas;
         }
     }
-    let rec = Recommendation { replicas: desired, timestamp: now };
+    let rec = Recommendation {
+        replicas: desired,
+        timestamp: now,
+    };
     match old {
         Some(i) => recs[i] = rec,
         None => recs.push(rec),
@@ -330,7 +348,10 @@ pub fn stabilize_recommendation_with_behaviors(
         }
     }
     let recommendation = args.current_replicas.max(up_rec).min(down_rec);
-    let rec = Recommendation { replicas: args.desired_replicas, timestamp: now };
+    let rec = Recommendation {
+        replicas: args.desired_replicas,
+        timestamp: now,
+    };
     match old {
         Some(i) => recs[i] = rec,
         None => recs.push(rec),
@@ -344,7 +365,11 @@ pub fn stabilize_recommendation_with_behaviors(
 }
 
 /// `getReplicasChangePerPeriod`: Σ changes of events strictly newer than `now − period`.
-pub fn get_replicas_change_per_period(period_seconds: i32, events: &[ScaleEvent], now: SimTime) -> i32 {
+pub fn get_replicas_change_per_period(
+    period_seconds: i32,
+    events: &[ScaleEvent],
+    now: SimTime,
+) -> i32 {
     let cut = cutoff(now, period_seconds);
     events
         .iter()
@@ -422,8 +447,14 @@ pub fn convert_desired_replicas_with_behavior_rate(
 ) -> (i32, &'static str, &'static str) {
     let cur = args.current_replicas;
     if args.desired_replicas > cur {
-        let limit = calculate_scale_up_limit_with_scaling_rules(cur, up_events, down_events, &args.scale_up, now)
-            .max(cur);
+        let limit = calculate_scale_up_limit_with_scaling_rules(
+            cur,
+            up_events,
+            down_events,
+            &args.scale_up,
+            now,
+        )
+        .max(cur);
         let (maximum, reason, message) = if args.max_replicas > limit {
             (
                 limit,
@@ -441,9 +472,14 @@ pub fn convert_desired_replicas_with_behavior_rate(
             return (maximum, reason, message);
         }
     } else if args.desired_replicas < cur {
-        let limit =
-            calculate_scale_down_limit_with_behaviors(cur, up_events, down_events, &args.scale_down, now)
-                .min(cur);
+        let limit = calculate_scale_down_limit_with_behaviors(
+            cur,
+            up_events,
+            down_events,
+            &args.scale_down,
+            now,
+        )
+        .min(cur);
         let (minimum, reason, message) = if args.min_replicas < limit {
             (
                 limit,
@@ -500,7 +536,12 @@ pub fn normalize_desired_replicas_with_behaviors(
 
 /// `getLongestPolicyPeriod`.
 pub fn longest_policy_period(rules: &ResolvedRules) -> i32 {
-    rules.policies.iter().map(|p| p.period_seconds).max().unwrap_or(0)
+    rules
+        .policies
+        .iter()
+        .map(|p| p.period_seconds)
+        .max()
+        .unwrap_or(0)
 }
 
 /// `storeScaleEvent` (only with `spec.behavior`): mark events older than the direction's
@@ -529,7 +570,11 @@ pub fn store_scale_event(
             slot = Some(i);
         }
     }
-    let ev = ScaleEvent { replica_change: change, timestamp: now, outdated: false };
+    let ev = ScaleEvent {
+        replica_change: change,
+        timestamp: now,
+        outdated: false,
+    };
     match slot {
         Some(i) => events[i] = ev,
         None => events.push(ev),
@@ -551,7 +596,11 @@ mod tests {
         ago(NOW, SimDuration::from_secs(secs))
     }
     fn ev(change: i32, secs: u64) -> ScaleEvent {
-        ScaleEvent { replica_change: change, timestamp: at(secs), outdated: false }
+        ScaleEvent {
+            replica_change: change,
+            timestamp: at(secs),
+            outdated: false,
+        }
     }
     fn rules(select: SelectPolicy, policies: &[(PolicyType, i32, i32)]) -> ScalingRules {
         ScalingRules {
@@ -560,12 +609,23 @@ mod tests {
             policies: Some(
                 policies
                     .iter()
-                    .map(|(t, v, p)| ScalingPolicy { policy_type: *t, value: *v, period_seconds: *p })
+                    .map(|(t, v, p)| ScalingPolicy {
+                        policy_type: *t,
+                        value: *v,
+                        period_seconds: *p,
+                    })
                     .collect(),
             ),
         }
     }
-    fn arg(cur: i32, desired: i32, min: i32, max: i32, up: Option<&ScalingRules>, down: Option<&ScalingRules>) -> NormalizationArg {
+    fn arg(
+        cur: i32,
+        desired: i32,
+        min: i32,
+        max: i32,
+        up: Option<&ScalingRules>,
+        down: Option<&ScalingRules>,
+    ) -> NormalizationArg {
         NormalizationArg {
             scale_up: generate_scale_up_rules(up),
             scale_down: generate_scale_down_rules(down, 300),
@@ -582,34 +642,73 @@ mod tests {
 
     #[test]
     fn default_rules() {
-        assert_eq!(rate(&arg(5, 7, 3, 8, None, None), &[], &[]), (7, REASON_DESIRED_WITHIN_RANGE));
-        assert_eq!(rate(&arg(1, 0, 0, 10, None, None), &[], &[]), (0, REASON_DESIRED_WITHIN_RANGE));
-        assert_eq!(rate(&arg(100, 1000, 100, 150, None, None), &[], &[]), (150, REASON_TOO_MANY_REPLICAS));
-        assert_eq!(rate(&arg(10, 50, 1, 1000, None, None), &[], &[]), (20, REASON_SCALE_UP_LIMIT));
+        assert_eq!(
+            rate(&arg(5, 7, 3, 8, None, None), &[], &[]),
+            (7, REASON_DESIRED_WITHIN_RANGE)
+        );
+        assert_eq!(
+            rate(&arg(1, 0, 0, 10, None, None), &[], &[]),
+            (0, REASON_DESIRED_WITHIN_RANGE)
+        );
+        assert_eq!(
+            rate(&arg(100, 1000, 100, 150, None, None), &[], &[]),
+            (150, REASON_TOO_MANY_REPLICAS)
+        );
+        assert_eq!(
+            rate(&arg(10, 50, 1, 1000, None, None), &[], &[]),
+            (20, REASON_SCALE_UP_LIMIT)
+        );
         // Small counts: Pods 4 beats Percent 100.
-        assert_eq!(rate(&arg(1, 50, 1, 1000, None, None), &[], &[]), (5, REASON_SCALE_UP_LIMIT));
-        assert_eq!(rate(&arg(10, 1, 3, 1000, None, None), &[], &[]), (3, REASON_TOO_FEW_REPLICAS));
+        assert_eq!(
+            rate(&arg(1, 50, 1, 1000, None, None), &[], &[]),
+            (5, REASON_SCALE_UP_LIMIT)
+        );
+        assert_eq!(
+            rate(&arg(10, 1, 3, 1000, None, None), &[], &[]),
+            (3, REASON_TOO_FEW_REPLICAS)
+        );
     }
 
     #[test]
     fn select_policies() {
         use PolicyType::*;
         let up_min = rules(SelectPolicy::Min, &[(Pods, 2, 60), (Percent, 100, 60)]);
-        assert_eq!(rate(&arg(10, 500, 1, 1000, Some(&up_min), None), &[], &[]), (12, REASON_SCALE_UP_LIMIT));
+        assert_eq!(
+            rate(&arg(10, 500, 1, 1000, Some(&up_min), None), &[], &[]),
+            (12, REASON_SCALE_UP_LIMIT)
+        );
         let up_off = rules(SelectPolicy::Disabled, &[(Pods, 2, 60)]);
-        assert_eq!(rate(&arg(10, 500, 1, 1000, Some(&up_off), None), &[], &[]), (10, REASON_SCALE_UP_LIMIT));
+        assert_eq!(
+            rate(&arg(10, 500, 1, 1000, Some(&up_off), None), &[], &[]),
+            (10, REASON_SCALE_UP_LIMIT)
+        );
         let down_min = rules(SelectPolicy::Min, &[(Pods, 2, 60), (Percent, 50, 60)]);
-        assert_eq!(rate(&arg(100, 2, 1, 1000, None, Some(&down_min)), &[], &[]), (98, REASON_SCALE_DOWN_LIMIT));
+        assert_eq!(
+            rate(&arg(100, 2, 1, 1000, None, Some(&down_min)), &[], &[]),
+            (98, REASON_SCALE_DOWN_LIMIT)
+        );
         let down_max = rules(SelectPolicy::Max, &[(Pods, 2, 60), (Percent, 50, 60)]);
-        assert_eq!(rate(&arg(100, 2, 1, 1000, None, Some(&down_max)), &[], &[]), (50, REASON_SCALE_DOWN_LIMIT));
+        assert_eq!(
+            rate(&arg(100, 2, 1, 1000, None, Some(&down_max)), &[], &[]),
+            (50, REASON_SCALE_DOWN_LIMIT)
+        );
         let down_off = rules(SelectPolicy::Disabled, &[(Pods, 2, 60)]);
-        assert_eq!(rate(&arg(100, 2, 1, 1000, None, Some(&down_off)), &[], &[]), (100, REASON_SCALE_DOWN_LIMIT));
+        assert_eq!(
+            rate(&arg(100, 2, 1, 1000, None, Some(&down_off)), &[], &[]),
+            (100, REASON_SCALE_DOWN_LIMIT)
+        );
         // Percent down truncates: 7 × 0.5 = 3.5 → 3.
         let half = rules(SelectPolicy::Max, &[(Percent, 50, 60)]);
-        assert_eq!(rate(&arg(7, 1, 1, 1000, None, Some(&half)), &[], &[]), (3, REASON_SCALE_DOWN_LIMIT));
+        assert_eq!(
+            rate(&arg(7, 1, 1, 1000, None, Some(&half)), &[], &[]),
+            (3, REASON_SCALE_DOWN_LIMIT)
+        );
         // Percent up rounds up: 7 × 1.1 = 7.7 → 8.
         let ten = rules(SelectPolicy::Max, &[(Percent, 10, 60)]);
-        assert_eq!(rate(&arg(7, 100, 1, 1000, Some(&ten), None), &[], &[]), (8, REASON_SCALE_UP_LIMIT));
+        assert_eq!(
+            rate(&arg(7, 100, 1, 1000, Some(&ten), None), &[], &[]),
+            (8, REASON_SCALE_UP_LIMIT)
+        );
     }
 
     #[test]
@@ -617,30 +716,65 @@ mod tests {
         use PolicyType::*;
         let pods150 = rules(SelectPolicy::Max, &[(Pods, 150, 120)]);
         let up = [ev(1, 100), ev(5, 60), ev(9, 20)];
-        assert_eq!(rate(&arg(100, 500, 1, 1000, Some(&pods150), None), &up, &[]), (235, REASON_SCALE_UP_LIMIT));
+        assert_eq!(
+            rate(&arg(100, 500, 1, 1000, Some(&pods150), None), &up, &[]),
+            (235, REASON_SCALE_UP_LIMIT)
+        );
         // An event exactly one period ago no longer counts (strictly newer only).
         let edge = [ev(50, 120)];
-        assert_eq!(rate(&arg(100, 500, 1, 1000, Some(&pods150), None), &edge, &[]), (250, REASON_SCALE_UP_LIMIT));
+        assert_eq!(
+            rate(&arg(100, 500, 1, 1000, Some(&pods150), None), &edge, &[]),
+            (250, REASON_SCALE_UP_LIMIT)
+        );
         // The limit never goes below current: we scaled up a lot recently.
         let many = [ev(200, 10)];
-        assert_eq!(rate(&arg(100, 500, 1, 1000, Some(&pods150), None), &many, &[]), (100, REASON_SCALE_UP_LIMIT));
+        assert_eq!(
+            rate(&arg(100, 500, 1, 1000, Some(&pods150), None), &many, &[]),
+            (100, REASON_SCALE_UP_LIMIT)
+        );
         let pct300 = rules(SelectPolicy::Max, &[(Percent, 300, 300)]);
-        assert_eq!(rate(&arg(6, 24, 1, 1000, Some(&pct300), None), &[ev(4, 60)], &[ev(2, 60)]), (16, REASON_SCALE_UP_LIMIT));
+        assert_eq!(
+            rate(
+                &arg(6, 24, 1, 1000, Some(&pct300), None),
+                &[ev(4, 60)],
+                &[ev(2, 60)]
+            ),
+            (16, REASON_SCALE_UP_LIMIT)
+        );
         let pods5 = rules(SelectPolicy::Max, &[(Pods, 5, 120)]);
         let down = [ev(1, 100), ev(5, 60), ev(9, 20)];
-        assert_eq!(rate(&arg(100, 2, 1, 1000, None, Some(&pods5)), &[], &down), (100, REASON_SCALE_DOWN_LIMIT));
+        assert_eq!(
+            rate(&arg(100, 2, 1, 1000, None, Some(&pods5)), &[], &down),
+            (100, REASON_SCALE_DOWN_LIMIT)
+        );
         let pct50 = rules(SelectPolicy::Max, &[(Percent, 50, 180)]);
-        assert_eq!(rate(&arg(10, 1, 1, 1000, None, Some(&pct50)), &[ev(2, 60)], &[ev(4, 60)]), (6, REASON_SCALE_DOWN_LIMIT));
+        assert_eq!(
+            rate(
+                &arg(10, 1, 1, 1000, None, Some(&pct50)),
+                &[ev(2, 60)],
+                &[ev(4, 60)]
+            ),
+            (6, REASON_SCALE_DOWN_LIMIT)
+        );
     }
 
     #[test]
     fn stabilization_with_behaviors() {
-        let rec = |r: i32, s: u64| Recommendation { replicas: r, timestamp: at(s) };
+        let rec = |r: i32, s: u64| Recommendation {
+            replicas: r,
+            timestamp: at(s),
+        };
         let run = |recs: &[Recommendation], cur, desired, up_w, down_w| {
             let mut v = recs.to_vec();
             let a = NormalizationArg {
-                scale_up: ResolvedRules { stabilization_window_seconds: up_w, ..generate_scale_up_rules(None) },
-                scale_down: ResolvedRules { stabilization_window_seconds: down_w, ..generate_scale_down_rules(None, 300) },
+                scale_up: ResolvedRules {
+                    stabilization_window_seconds: up_w,
+                    ..generate_scale_up_rules(None)
+                },
+                scale_down: ResolvedRules {
+                    stabilization_window_seconds: down_w,
+                    ..generate_scale_down_rules(None, 300)
+                },
                 min_replicas: 1,
                 max_replicas: 1000,
                 current_replicas: cur,
@@ -655,7 +789,13 @@ mod tests {
         assert_eq!(r, 100);
         assert_eq!(v.len(), 2, "an obsolete slot is reused");
         assert_eq!(v[1].replicas, 100);
-        let (r, v) = run(&[rec(10, 6000), rec(6, 60), rec(5, 120), rec(9, 180)], 1, 100, 300, 0);
+        let (r, v) = run(
+            &[rec(10, 6000), rec(6, 60), rec(5, 120), rec(9, 180)],
+            1,
+            100,
+            300,
+            0,
+        );
         assert_eq!(r, 5);
         assert_eq!(v[0].replicas, 100);
         assert_eq!(run(&[rec(2, 6000), rec(1, 180)], 2, 3, 300, 300).0, 2);
@@ -665,21 +805,43 @@ mod tests {
 
     #[test]
     fn legacy_path() {
-        let rec = |r: i32, s: u64| Recommendation { replicas: r, timestamp: at(s) };
+        let rec = |r: i32, s: u64| Recommendation {
+            replicas: r,
+            timestamp: at(s),
+        };
         let mut v = vec![rec(10, 600), rec(4, 60), rec(5, 120), rec(9, 540)];
         assert_eq!(stabilize_recommendation(&mut v, 3, 300, NOW), 5);
         assert_eq!(stabilize_recommendation(&mut vec![], 5, 300, NOW), 5);
         // A recommendation exactly at the window edge still counts (Before, not After).
-        assert_eq!(stabilize_recommendation(&mut vec![rec(9, 300)], 5, 300, NOW), 9);
+        assert_eq!(
+            stabilize_recommendation(&mut vec![rec(9, 300)], 5, 300, NOW),
+            9
+        );
         assert_eq!(calculate_scale_up_limit(1), 4);
         assert_eq!(calculate_scale_up_limit(3), 6);
         assert_eq!(convert_desired_replicas_with_rules(3, 100, 1, 50).0, 6);
-        assert_eq!(convert_desired_replicas_with_rules(3, 100, 1, 50).1, REASON_SCALE_UP_LIMIT);
-        assert_eq!(convert_desired_replicas_with_rules(3, 100, 1, 5).1, REASON_TOO_MANY_REPLICAS);
-        assert_eq!(convert_desired_replicas_with_rules(3, 0, 1, 5), (1, REASON_TOO_FEW_REPLICAS, "the desired replica count is less than the minimum replica count"));
+        assert_eq!(
+            convert_desired_replicas_with_rules(3, 100, 1, 50).1,
+            REASON_SCALE_UP_LIMIT
+        );
+        assert_eq!(
+            convert_desired_replicas_with_rules(3, 100, 1, 5).1,
+            REASON_TOO_MANY_REPLICAS
+        );
+        assert_eq!(
+            convert_desired_replicas_with_rules(3, 0, 1, 5),
+            (
+                1,
+                REASON_TOO_FEW_REPLICAS,
+                "the desired replica count is less than the minimum replica count"
+            )
+        );
         let mut recs = vec![rec(8, 60)];
         let n = normalize_desired_replicas(&mut recs, 8, 2, 1, 10, 300, NOW);
-        assert_eq!((n.replicas, n.able_to_scale_reason.as_str()), (8, REASON_SCALE_DOWN_STABILIZED));
+        assert_eq!(
+            (n.replicas, n.able_to_scale_reason.as_str()),
+            (8, REASON_SCALE_DOWN_STABILIZED)
+        );
     }
 
     #[test]

@@ -71,9 +71,15 @@ pub fn precheck(current: i32, min_replicas: i32, max_replicas: i32) -> Precheck 
     if current == 0 && min_replicas != 0 {
         Precheck::Disabled
     } else if current > max_replicas {
-        Precheck::Clamp(max_replicas, "Current number of replicas above Spec.MaxReplicas")
+        Precheck::Clamp(
+            max_replicas,
+            "Current number of replicas above Spec.MaxReplicas",
+        )
     } else if current < min_replicas {
-        Precheck::Clamp(min_replicas, "Current number of replicas below Spec.MinReplicas")
+        Precheck::Clamp(
+            min_replicas,
+            "Current number of replicas below Spec.MinReplicas",
+        )
     } else {
         Precheck::Compute
     }
@@ -85,8 +91,15 @@ mod tests {
 
     #[test]
     fn largest_proposal_wins() {
-        let p = vec![Ok((3, "cpu".to_string())), Ok((7, "qps".to_string())), Ok((5, "mem".to_string()))];
-        assert_eq!(combine_metric_proposals(4, &p), Ok((7, "qps".to_string(), None)));
+        let p = vec![
+            Ok((3, "cpu".to_string())),
+            Ok((7, "qps".to_string())),
+            Ok((5, "mem".to_string())),
+        ];
+        assert_eq!(
+            combine_metric_proposals(4, &p),
+            Ok((7, "qps".to_string(), None))
+        );
     }
 
     #[test]

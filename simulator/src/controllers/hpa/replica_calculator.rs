@@ -326,7 +326,9 @@ pub fn get_resource_replicas(
     remove(&mut metrics, &g.ignored);
     remove(&mut metrics, &g.unready);
     if metrics.is_empty() {
-        return Err("did not receive metrics for targeted pods (pods might be unready)".to_string());
+        return Err(
+            "did not receive metrics for targeted pods (pods might be unready)".to_string(),
+        );
     }
     let requests = calculate_pod_requests(pods, container, resource)?;
     let (ratio, utilization, raw) =
@@ -364,7 +366,8 @@ pub fn get_resource_replicas(
             metrics.insert(name.clone(), PodMetric::value(0));
         }
     }
-    let (new_ratio, _, _) = get_resource_utilization_ratio(&metrics, &requests, target_utilization)?;
+    let (new_ratio, _, _) =
+        get_resource_utilization_ratio(&metrics, &requests, target_utilization)?;
     if config.tolerances.is_within(new_ratio)
         || (ratio < 1.0 && new_ratio > 1.0)
         || (ratio > 1.0 && new_ratio < 1.0)
@@ -404,7 +407,9 @@ pub fn calc_plain_metric_replicas(
     remove(&mut metrics, &g.ignored);
     remove(&mut metrics, &g.unready);
     if metrics.is_empty() {
-        return Err("did not receive metrics for targeted pods (pods might be unready)".to_string());
+        return Err(
+            "did not receive metrics for targeted pods (pods might be unready)".to_string(),
+        );
     }
     let (ratio, usage) = get_metric_usage_ratio(&metrics, target_usage);
     let scale_up_with_unready = !g.unready.is_empty() && ratio > 1.0;
@@ -457,7 +462,15 @@ pub fn get_raw_resource_replicas(
             "unable to get metrics for resource {resource}: no metrics returned from resource metrics API"
         ));
     }
-    calc_plain_metric_replicas(metrics, current_replicas, target_usage, pods, Some(resource), config, now)
+    calc_plain_metric_replicas(
+        metrics,
+        current_replicas,
+        target_usage,
+        pods,
+        Some(resource),
+        config,
+        now,
+    )
 }
 
 /// `GetMetricReplicas`: a Pods metric with an AverageValue target.
@@ -475,7 +488,15 @@ pub fn get_metric_replicas(
             "unable to get metric {metric_name}: no metrics returned from custom metrics API"
         ));
     }
-    calc_plain_metric_replicas(metrics, current_replicas, target_usage, pods, None, config, now)
+    calc_plain_metric_replicas(
+        metrics,
+        current_replicas,
+        target_usage,
+        pods,
+        None,
+        config,
+        now,
+    )
 }
 
 /// `getReadyPodsCount`: Running and Ready pods.
@@ -503,7 +524,8 @@ pub fn get_usage_ratio_replica_count(
     if tolerances.is_within(usage_ratio) {
         return Ok(current_replicas);
     }
-    let ready = ready_pods_count(pods).map_err(|e| format!("unable to calculate ready pods: {e}"))?;
+    let ready =
+        ready_pods_count(pods).map_err(|e| format!("unable to calculate ready pods: {e}"))?;
     Ok((usage_ratio * ready as f64).ceil() as i32)
 }
 
@@ -517,7 +539,10 @@ pub fn get_object_metric_replicas(
     tolerances: &Tolerances,
 ) -> Result<(i32, i64), String> {
     let ratio = usage as f64 / target_usage as f64;
-    Ok((get_usage_ratio_replica_count(current_replicas, ratio, pods, tolerances)?, usage))
+    Ok((
+        get_usage_ratio_replica_count(current_replicas, ratio, pods, tolerances)?,
+        usage,
+    ))
 }
 
 /// `GetObjectPerPodMetricReplicas` / `GetExternalPerPodMetricReplicas`: an AverageValue
@@ -548,7 +573,10 @@ pub fn get_external_metric_replicas(
 ) -> Result<(i32, i64), String> {
     let usage: i64 = values.iter().sum();
     let ratio = usage as f64 / target_usage as f64;
-    Ok((get_usage_ratio_replica_count(current_replicas, ratio, pods, tolerances)?, usage))
+    Ok((
+        get_usage_ratio_replica_count(current_replicas, ratio, pods, tolerances)?,
+        usage,
+    ))
 }
 
 /// `GetExternalPerPodMetricReplicas`: an External metric with an AverageValue target.
@@ -558,7 +586,12 @@ pub fn get_external_per_pod_metric_replicas(
     target_per_pod: i64,
     tolerances: &Tolerances,
 ) -> (i32, i64) {
-    get_per_pod_replicas(status_replicas, values.iter().sum(), target_per_pod, tolerances)
+    get_per_pod_replicas(
+        status_replicas,
+        values.iter().sum(),
+        target_per_pod,
+        tolerances,
+    )
 }
 
 #[cfg(test)]
@@ -596,7 +629,12 @@ mod tests {
                     }),
                     start_time: Some(start),
                     containers: (0..2)
-                        .map(|c| ContainerResources::new(&format!("c{c}"), ResourceList::new().with(CPU, *r)))
+                        .map(|c| {
+                            ContainerResources::new(
+                                &format!("c{c}"),
+                                ResourceList::new().with(CPU, *r),
+                            )
+                        })
                         .collect(),
                     init_containers: vec![],
                 }
@@ -621,7 +659,12 @@ mod tests {
             .collect()
     }
 
-    fn calc(current: i32, target: i32, p: &[PodView], levels: &[i64]) -> Result<(i32, i32), String> {
+    fn calc(
+        current: i32,
+        target: i32,
+        p: &[PodView],
+        levels: &[i64],
+    ) -> Result<(i32, i32), String> {
         get_resource_replicas(current, target, CPU, p, &metrics(levels), None, &cfg(), NOW)
             .map(|r| (r.replicas, r.utilization))
     }
@@ -633,7 +676,10 @@ mod tests {
         assert!(t.is_within(1.1));
         assert!(!t.is_within(1.1000001));
         assert!(!t.is_within(0.8999999));
-        let asym = Tolerances { scale_down: 0.2, scale_up: 0.05 };
+        let asym = Tolerances {
+            scale_down: 0.2,
+            scale_up: 0.05,
+        };
         assert!(asym.is_within(0.8));
         assert!(!asym.is_within(1.06));
     }
@@ -681,10 +727,22 @@ mod tests {
         let e = calc(1, 100, &p, &[200]).unwrap_err();
         assert!(e.contains("missing request for cpu"), "{e}");
         let p = pods(&[1000], &[], &[], &[]);
-        assert!(calc(1, 100, &p, &[]).unwrap_err().contains("unable to get metrics"));
-        assert!(calc(1, 100, &[], &[100]).unwrap_err().contains("no pods returned"));
+        assert!(
+            calc(1, 100, &p, &[])
+                .unwrap_err()
+                .contains("unable to get metrics")
+        );
+        assert!(
+            calc(1, 100, &[], &[100])
+                .unwrap_err()
+                .contains("no pods returned")
+        );
         let p = pods(&[1000], &[], &[PodPhase::Pending], &[]);
-        assert!(calc(1, 100, &p, &[100]).unwrap_err().contains("did not receive metrics"));
+        assert!(
+            calc(1, 100, &p, &[100])
+                .unwrap_err()
+                .contains("did not receive metrics")
+        );
     }
 
     #[test]
@@ -692,7 +750,10 @@ mod tests {
         let mut p = pods(&[1000; 7], &[], &[], &[]);
         p[5].phase = PodPhase::Failed;
         p[6].deleting = true;
-        assert_eq!(calc(5, 50, &p, &[100, 300, 500, 250, 250, 1000, 1000]), Ok((3, 28)));
+        assert_eq!(
+            calc(5, 50, &p, &[100, 300, 500, 250, 250, 1000, 1000]),
+            Ok((3, 28))
+        );
     }
 
     #[test]
@@ -704,7 +765,10 @@ mod tests {
             .map(|(i, v)| (format!("p{i}"), PodMetric::value(*v)))
             .collect();
         // Readiness is not applied to non-cpu metrics.
-        assert_eq!(get_metric_replicas(3, 15_000, "qps", &p, &m, &cfg(), NOW), Ok((7, 31_666)));
+        assert_eq!(
+            get_metric_replicas(3, 15_000, "qps", &p, &m, &cfg(), NOW),
+            Ok((7, 31_666))
+        );
         // Missing pods count as the target on a scale-down.
         let all = pods(&[1000; 4], &[], &[], &[]);
         let m2: PodMetrics = [1_000, 2_000]
@@ -712,18 +776,33 @@ mod tests {
             .enumerate()
             .map(|(i, v)| (format!("p{i}"), PodMetric::value(*v)))
             .collect();
-        assert_eq!(get_metric_replicas(4, 10_000, "qps", &all, &m2, &cfg(), NOW), Ok((3, 1_500)));
+        assert_eq!(
+            get_metric_replicas(4, 10_000, "qps", &all, &m2, &cfg(), NOW),
+            Ok((3, 1_500))
+        );
     }
 
     #[test]
     fn object_and_external() {
         let t = Tolerances::default();
         let p = pods(&[1000; 3], &[false, true, false], &[], &[]);
-        assert_eq!(get_object_metric_replicas(3, 20_000, 15_000, &pods(&[1; 3], &[], &[], &[]), &t), Ok((4, 20_000)));
-        assert_eq!(get_external_metric_replicas(3, &[8_600], 4_400, &p, &t), Ok((2, 8_600)));
-        assert_eq!(get_external_metric_replicas(0, &[8_600], 4_400, &[], &t), Ok((2, 8_600)));
+        assert_eq!(
+            get_object_metric_replicas(3, 20_000, 15_000, &pods(&[1; 3], &[], &[], &[]), &t),
+            Ok((4, 20_000))
+        );
+        assert_eq!(
+            get_external_metric_replicas(3, &[8_600], 4_400, &p, &t),
+            Ok((2, 8_600))
+        );
+        assert_eq!(
+            get_external_metric_replicas(0, &[8_600], 4_400, &[], &t),
+            Ok((2, 8_600))
+        );
         assert_eq!(get_per_pod_replicas(3, 20_000, 5_000, &t), (4, 6_667));
         assert_eq!(get_per_pod_replicas(4, 20_166, 5_000, &t), (4, 5_042));
-        assert_eq!(get_external_per_pod_metric_replicas(3, &[8_600], 2_150, &t), (4, 2_867));
+        assert_eq!(
+            get_external_per_pod_metric_replicas(3, &[8_600], 2_150, &t),
+            (4, 2_867)
+        );
     }
 }

@@ -91,17 +91,19 @@ mod tests {
 
     #[test]
     fn score_uses_only_prefer_tolerations() {
-        let mut pod = PodInfo::default();
         // A NoSchedule toleration does not help with PreferNoSchedule taints.
-        pod.tolerations = vec![
-            Toleration::new(
-                "foo",
-                TolerationOperator::Equal,
-                "bar",
-                Some(TaintEffect::NoSchedule),
-            ),
-            Toleration::new("cpu", TolerationOperator::Exists, "", None),
-        ];
+        let pod = PodInfo {
+            tolerations: vec![
+                Toleration::new(
+                    "foo",
+                    TolerationOperator::Equal,
+                    "bar",
+                    Some(TaintEffect::NoSchedule),
+                ),
+                Toleration::new("cpu", TolerationOperator::Exists, "", None),
+            ],
+            ..PodInfo::default()
+        };
         let tols = prefer_no_schedule_tolerations(&pod);
         let n = node(vec![
             Taint::new("foo", "bar", TaintEffect::PreferNoSchedule),
