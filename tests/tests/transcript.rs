@@ -56,20 +56,57 @@ fn assert_golden(name: &str, actual: &str) {
     }
 }
 
-#[test]
-fn basics_matches_the_golden_transcript() {
-    let script = std::fs::read_to_string(golden("basics.script")).unwrap();
-    assert_golden("basics.transcript", &transcript(&script, None));
+/// Options from a script's header comments: `# scenario: NAME`, `# seed: N`,
+/// `# workspace: DIR` (relative to `golden/`), and `# allow-failures` for scripts that
+/// show errors on purpose.
+fn header_options(script: &str) -> (RunOptions, bool) {
+    let mut options = RunOptions::default();
+    let mut allow_failures = false;
+    for line in script.lines().take_while(|l| l.starts_with('#')) {
+        let body = line.trim_start_matches('#').trim();
+        if let Some(v) = body.strip_prefix("scenario:") {
+            options.scenario = Some(v.trim().to_string());
+        } else if let Some(v) = body.strip_prefix("seed:") {
+            options.seed = Some(v.trim().parse().expect("seed is a number"));
+        } else if let Some(v) = body.strip_prefix("workspace:") {
+            options.workspace = Some(golden(v.trim()));
+        } else if body == "allow-failures" {
+            allow_failures = true;
+        }
+    }
+    (options, allow_failures)
 }
 
+/// Every `golden/*.script` must print exactly its `.transcript`. New golden scenarios
+/// are added by dropping the two files in; no code change.
 #[test]
-fn a_workspace_directory_is_visible_to_ls_and_cat() {
-    let script = std::fs::read_to_string(golden("workspace.script")).unwrap();
-    let options = RunOptions {
-        workspace: Some(golden("project")),
-        ..RunOptions::default()
-    };
-    assert_golden("workspace.transcript", &run_with(&script, options));
+fn every_golden_script_matches_its_transcript() {
+    let mut scripts: Vec<PathBuf> = std::fs::read_dir(golden(""))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "script"))
+        .collect();
+    scripts.sort();
+    assert!(scripts.len() >= 2, "golden scripts are missing");
+    for path in scripts {
+        let script = std::fs::read_to_string(&path).unwrap();
+        let (options, allow_failures) = header_options(&script);
+        let transcript = run(&options, &script).expect("the scenario exists");
+        if !allow_failures {
+            assert_eq!(
+                transcript.failures,
+                0,
+                "{}: {}",
+                path.display(),
+                transcript.text
+            );
+        }
+        let name = path.with_extension("transcript");
+        assert_golden(
+            name.file_name().unwrap().to_str().unwrap(),
+            &transcript.text,
+        );
+    }
 }
 
 #[test]
