@@ -150,13 +150,12 @@ fn occupies(p: &Pod) -> Option<&str> {
 
 impl SchedulerState {
     fn unbind(&mut self, key: &ObjKey) {
-        if let Some((node, req, nz)) = self.bound.remove(key) {
-            if let Some(info) = self.nodes.get_mut(&node) {
+        if let Some((node, req, nz)) = self.bound.remove(key)
+            && let Some(info) = self.nodes.get_mut(&node) {
                 sub(&mut info.requested, &req);
                 sub(&mut info.non_zero_requested, &nz);
                 info.pod_count -= 1;
             }
-        }
     }
 
     fn bind(&mut self, key: ObjKey, node: &str, p: &Pod) {
@@ -269,11 +268,10 @@ fn wants_scheduling(p: &Pod) -> bool {
 /// room for them.
 pub fn watch(change: &Change, state: &SchedulerState, made_room: bool) -> Vec<ObjKey> {
     let mut out = Vec::new();
-    if let (Object::Pod(p), ChangeType::Added) = (&change.object, change.kind) {
-        if wants_scheduling(p) {
+    if let (Object::Pod(p), ChangeType::Added) = (&change.object, change.kind)
+        && wants_scheduling(p) {
             out.push(change.key.clone());
         }
-    }
     if made_room {
         out.extend(state.unschedulable.iter().cloned());
     }

@@ -255,10 +255,15 @@ fn adapt(kind: &str, input: &Value) -> Result<Outcome, String> {
                 match get_resource_replicas(
                     current, target, resource, &pods, &m, container, &cfg, NOW,
                 ) {
+                    // Upstream's tables call the raw average "expectedValue"; the
+                    // aliases let a case name it any of these ways.
                     Ok(r) => json!({
                         "replicas": r.replicas,
                         "utilizationPercent": r.utilization,
                         "rawUtilizationMilli": r.raw_utilization,
+                        "rawValueMilli": r.raw_utilization,
+                        "valueMilli": r.raw_utilization,
+                        "expectedValue": r.raw_utilization,
                     }),
                     Err(e) => return Ok(Outcome::Error(e)),
                 }

@@ -34,7 +34,9 @@ fn state(name: &str) -> Result<Option<ContainerState>, String> {
         reason: String::new(),
         last_exit_code: last,
     };
-    Ok(Some(match name {
+    // Accept the helper names too (`runningState`, `waitingStateWithLastTermination`…).
+    let normalized = name.replace("State", "");
+    Ok(Some(match normalized.as_str() {
         "running" => ContainerState::Running { started: true },
         "runningNotStarted" => ContainerState::Running { started: false },
         "waiting" => waiting(None),

@@ -9,6 +9,7 @@
 //! `expected.error` (bool) and `expected.errorContains` (text) check a failed call.
 
 pub mod hpa;
+pub mod images;
 pub mod kubelet;
 pub mod rolling;
 pub mod scheduler;
@@ -37,12 +38,24 @@ pub enum Outcome {
     Error(String),
     /// The produced result, as JSON.
     Value(Value),
+    /// The adapter compared the case itself (it needed `expected`, e.g. the images kinds):
+    /// `Err` says what differed, ideally as `expected X, got Y`.
+    Verdict(Result<(), String>),
 }
 
 /// Runs every case of a vector file through `adapt(kind, input)` and compares.
 pub fn run_cases(
     json: &str,
     adapt: impl Fn(&str, &Value) -> Result<Outcome, String>,
+) -> Result<Report, String> {
+    run_cases_with(json, |kind, input, _| adapt(kind, input))
+}
+
+/// Like [`run_cases`], for adapters that also see the case's `expected`
+/// (`adapt(kind, input, expected)`), such as the ones answering [`Outcome::Verdict`].
+pub fn run_cases_with(
+    json: &str,
+    adapt: impl Fn(&str, &Value, &Value) -> Result<Outcome, String>,
 ) -> Result<Report, String> {
     let doc: Value = serde_json::from_str(json).map_err(|e| format!("invalid vector JSON: {e}"))?;
     let cases = doc
@@ -55,10 +68,14 @@ pub fn run_cases(
         let kind = case.get("kind").and_then(Value::as_str).unwrap_or("");
         let input = case.get("input").cloned().unwrap_or(Value::Null);
         let expected = case.get("expected").cloned().unwrap_or(Value::Null);
-        match adapt(kind, &input) {
+        match adapt(kind, &input, &expected) {
             Ok(Outcome::Unknown) => {
                 r.skipped += 1;
                 r.lines.push(format!("SKIP {id}: unknown kind {kind}"));
+            }
+            Ok(Outcome::Verdict(Err(why))) if why.starts_with("expected") => {
+                r.failed += 1;
+                r.lines.push(format!("FAIL {id}: {why}"));
             }
             Ok(outcome) => match compare(&expected, &outcome) {
                 Ok(()) => {
@@ -89,6 +106,7 @@ pub fn run_cases(
 fn compare(expected: &Value, outcome: &Outcome) -> Result<(), String> {
     match outcome {
         Outcome::Unknown => Err("unknown kind".to_string()),
+        Outcome::Verdict(verdict) => verdict.clone(),
         Outcome::Error(msg) => {
             let got = || format!("error {msg:?}");
             let Some(exp) = expected.as_object() else {

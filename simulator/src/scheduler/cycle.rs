@@ -18,6 +18,7 @@ use serde::Serialize;
 
 /// The scheduler's configuration that affects decisions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Default)]
 pub struct Config {
     /// `percentageOfNodesToScore`; 0 means upstream's adaptive default.
     pub percentage_of_nodes_to_score: i64,
@@ -25,14 +26,6 @@ pub struct Config {
     pub taint_comparison_operators: bool,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            percentage_of_nodes_to_score: 0,
-            taint_comparison_operators: false,
-        }
-    }
-}
 
 /// Why a node was rejected, or that it passed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -119,8 +119,8 @@ pub fn printed_name(o: &Object) -> String {
 pub fn run(sim: &mut Simulation, args: &ApplyArgs) -> Result<String, CommandError> {
     let mut objs = read_manifests(sim, &args.files)?;
     for o in &mut objs {
-        if let Some(ns) = &args.namespace {
-            if o.info().namespaced {
+        if let Some(ns) = &args.namespace
+            && o.info().namespaced {
                 match &o.meta().namespace {
                     Some(own) if own != ns => {
                         return Err(CommandError::new(format!(
@@ -130,7 +130,6 @@ pub fn run(sim: &mut Simulation, args: &ApplyArgs) -> Result<String, CommandErro
                     _ => o.meta_mut().namespace = Some(ns.clone()),
                 }
             }
-        }
         // What the API server would ignore on create, and kubectl records for next time.
         let manifest_json = serde_json::to_string(&o.to_json()).unwrap_or_default();
         clear_status(o);
@@ -138,14 +137,13 @@ pub fn run(sim: &mut Simulation, args: &ApplyArgs) -> Result<String, CommandErro
             "kubectl.kubernetes.io/last-applied-configuration".into(),
             manifest_json + "\n",
         );
-        if let Object::Deployment(d) = o {
-            if d.spec.replicas.is_none() {
+        if let Object::Deployment(d) = o
+            && d.spec.replicas.is_none() {
                 let ns = d.metadata.namespace_or_default().to_string();
                 if let Some(live) = sim.state().api.store.deployment(&ns, &d.metadata.name) {
                     d.spec.replicas = live.spec.replicas;
                 }
             }
-        }
     }
     let names: Vec<String> = objs.iter().map(printed_name).collect();
     let suffix = match args.dry_run.as_deref() {

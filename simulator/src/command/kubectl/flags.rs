@@ -97,8 +97,7 @@ pub fn parse(args: &[String], specs: &[FlagSpec]) -> Result<(Vec<String>, Flags)
             && a.starts_with('-')
             && !a[1..].starts_with(|c: char| c.is_ascii_digit())
         {
-            let mut chars = a[1..].char_indices();
-            while let Some((i, c)) = chars.next() {
+            for (i, c) in a[1..].char_indices() {
                 let spec = all.iter().find(|s| s.short == Some(c)).ok_or_else(|| {
                     CommandError::new(format!("error: unknown shorthand flag: '{c}' in {a}"))
                 })?;

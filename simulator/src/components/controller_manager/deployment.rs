@@ -413,8 +413,8 @@ pub fn reconcile(key: &ObjKey, world: &World, now: SimTime) -> Vec<Effect> {
     }
 
     let mut status = status_effects(d, &rss, Some(new_rs), now);
-    if let (Some((reason, msg)), Some(Effect::Write(obj))) = (progress_reason, status.last_mut()) {
-        if let Object::Deployment(d2) = obj.as_mut() {
+    if let (Some((reason, msg)), Some(Effect::Write(obj))) = (progress_reason, status.last_mut())
+        && let Object::Deployment(d2) = obj.as_mut() {
             let complete = d2
                 .status
                 .conditions
@@ -431,7 +431,6 @@ pub fn reconcile(key: &ObjKey, world: &World, now: SimTime) -> Vec<Effect> {
                 );
             }
         }
-    }
     out.extend(status);
     out
 }
@@ -529,8 +528,7 @@ fn status_effects(
         if cond
             .as_ref()
             .is_some_and(|c| c.reason != progress::REASON_TIMED_OUT)
-        {
-            if let Some(rs) = new_rs {
+            && let Some(rs) = new_rs {
                 out.push(Effect::Emit(EventDraft::new(
                     src(),
                     ObjectRef::namespaced("deployment", d.metadata.namespace_or_default(), &d.metadata.name),
@@ -553,7 +551,6 @@ fn status_effects(
                     now,
                 );
             }
-        }
     } else if let (Some(c), Some(secs)) = (&cond, deadline) {
         // Wake up when the deadline would pass without progress.
         if c.reason != progress::REASON_NEW_RS_AVAILABLE

@@ -41,7 +41,7 @@ pub fn owned_pods<'a>(world: &'a World, rs: &'a ReplicaSet) -> impl Iterator<Ite
 /// unscheduled first, then Pending before Running, not-ready before ready, more pods of
 /// this ReplicaSet on the same node first, ready for less time first, more restarts
 /// first, newer first, then by name for a total order.
-fn deletion_rank<'a>(pods: &mut [&'a Pod], colocated: impl Fn(&Pod) -> usize) {
+fn deletion_rank(pods: &mut [&Pod], colocated: impl Fn(&Pod) -> usize) {
     pods.sort_by(|a, b| {
         let phase = |p: &Pod| match p.status.phase.as_deref() {
             Some("Pending") => 0,

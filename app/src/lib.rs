@@ -1,0 +1,56 @@
+//! Shipshape's browser app (Leptos 0.8, client-side rendering, built with Trunk).
+//!
+//! A short tour:
+//! - [`App`] (this file) sets up the router: `/` catalog, `/lessons/:id` lesson
+//!   player, `/sandbox` sandbox, anything else the not-found page.
+//! - [`state`] holds the one piece of mutable state a page works on: a
+//!   [`simulator::Simulation`] plus the terminal transcript, behind the
+//!   [`state::SimHandle`] context newtype. Every change goes through
+//!   [`state::SimHandle::dispatch`]; views read its memos.
+//! - [`pages`] has one file per page; [`components`] the pieces pages share
+//!   (terminal, event log, status line, process-flow strip, quiz).
+//! - [`markdown`] renders lesson narration (a small, escaping Markdown subset).
+
+pub mod components;
+pub mod markdown;
+pub mod pages;
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::pages::catalog::CatalogPage;
+use crate::pages::lesson::LessonPage;
+use crate::pages::not_found::NotFoundPage;
+use crate::pages::sandbox::SandboxPage;
+
+/// The whole app: site header, routes and footer.
+#[component]
+pub fn App() -> impl IntoView {
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="site-header">
+                <a class="brand" href="/">
+                    <span class="brand-mark" aria-hidden="true">"⎈"</span>
+                    "Shipshape"
+                </a>
+                <nav aria-label="Main">
+                    <A href="/" exact=true>"Lessons"</A>
+                    <A href="/sandbox">"Sandbox"</A>
+                </nav>
+            </header>
+            <main id="main" tabindex="-1">
+                <Routes fallback=|| view! { <NotFoundPage /> }>
+                    <Route path=path!("/") view=CatalogPage />
+                    <Route path=path!("/lessons/:id") view=LessonPage />
+                    <Route path=path!("/sandbox") view=SandboxPage />
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                "Shipshape — a simulated cluster; nothing here touches a real one."
+            </footer>
+        </Router>
+    }
+}
