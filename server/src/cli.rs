@@ -35,6 +35,61 @@ pub enum Command {
         #[command(subcommand)]
         command: LessonsCommand,
     },
+    /// Run upstream conformance vector files through the simulator's own code.
+    ///
+    /// Each file is a vector file (`{topic, version, cases: [{id, kind, input, expected}]}`,
+    /// e.g. `../shared/reference/vectors/*.json`). Every case goes through the same
+    /// functions the simulation uses; the file's `topic` picks the runner (cases of other
+    /// kinds find theirs by kind). Prints `PASS id`, `FAIL id: expected …, got …` or
+    /// `SKIP id` (a kind the simulator does not implement, such as the ECS ones) per case,
+    /// then `N passed, M failed, K skipped`. Exits 1 if any case failed, 2 if a file cannot
+    /// be read or is not a vector file.
+    Conformance(ConformanceArgs),
+    /// Measure the simulator against upstream benchmarks.
+    Bench {
+        /// Which benchmark to run.
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+/// Options of `shipshape conformance`.
+#[derive(Debug, Args)]
+pub struct ConformanceArgs {
+    /// Vector files to run.
+    #[arg(value_name = "FILE.json", required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// The subcommands of `shipshape bench`.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Schedule pods with the simulator's kube-scheduler, in upstream scheduler_perf's
+    /// `SchedulingBasic` shape.
+    ///
+    /// Nodes are upstream's default node template (4 cpu, 32Gi memory, 110 pods); pods
+    /// are its default pod template (100m cpu, 500Mi memory). Each pod gets one scheduling
+    /// cycle through the same code the simulation runs (Filter, Score, seeded tie-break,
+    /// cache update). `--init-pods` are scheduled first, untimed; then `--pods` are timed.
+    /// Prints pods/s, peak memory, and upstream's CI threshold for comparison.
+    Scheduler(BenchSchedulerArgs),
+}
+
+/// Options of `shipshape bench scheduler`.
+#[derive(Debug, Args)]
+pub struct BenchSchedulerArgs {
+    /// Nodes in the cluster.
+    #[arg(long, value_name = "N", default_value_t = 5000)]
+    pub nodes: usize,
+    /// Pods to schedule while timed (upstream's measurePods).
+    #[arg(long, value_name = "N", default_value_t = 50_000)]
+    pub pods: usize,
+    /// Pods to schedule before timing starts (upstream's initPods) [default: --nodes].
+    #[arg(long, value_name = "N")]
+    pub init_pods: Option<usize>,
+    /// Seed for breaking score ties.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// Options of `shipshape serve`.

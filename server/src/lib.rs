@@ -11,8 +11,13 @@
 //! - [`run`]: `shipshape run`: replays a command script in the simulator and produces
 //!   a byte-reproducible transcript.
 //! - [`lessons_cmd`]: `shipshape lessons list|check`.
+//! - [`conformance`]: `shipshape conformance`: upstream vector files through the
+//!   simulator's code.
+//! - [`bench`]: `shipshape bench scheduler`: the scheduler on upstream's SchedulingBasic.
 
+pub mod bench;
 pub mod cli;
+pub mod conformance;
 pub mod error;
 pub mod health;
 pub mod lessons_cmd;

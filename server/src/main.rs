@@ -8,7 +8,10 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
-use server::cli::{Cli, Command, LessonsCommand, RunArgs, ServeArgs};
+use server::cli::{
+    BenchCommand, BenchSchedulerArgs, Cli, Command, ConformanceArgs, LessonsCommand, RunArgs,
+    ServeArgs,
+};
 use server::run::{RunError, RunOptions};
 use server::{ServeConfig, lessons_cmd};
 
@@ -32,7 +35,38 @@ fn main() -> ExitCode {
                 if clean { code } else { ExitCode::FAILURE }
             }
         },
+        Command::Conformance(args) => conformance(args),
+        Command::Bench { command } => match command {
+            BenchCommand::Scheduler(args) => bench_scheduler(args),
+        },
     }
+}
+
+fn conformance(args: ConformanceArgs) -> ExitCode {
+    match server::conformance::run(&args.files) {
+        Ok(outcome) => {
+            let code = print(&outcome.text);
+            if outcome.failed > 0 {
+                ExitCode::FAILURE
+            } else {
+                code
+            }
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn bench_scheduler(args: BenchSchedulerArgs) -> ExitCode {
+    let report = server::bench::scheduler(server::bench::Options {
+        nodes: args.nodes,
+        init_pods: args.init_pods.unwrap_or(args.nodes),
+        pods: args.pods,
+        seed: args.seed,
+    });
+    print(&report.text())
 }
 
 fn run(args: RunArgs) -> ExitCode {

@@ -39,6 +39,8 @@ pub enum Task {
         /// Which step is due.
         step: PodStep,
     },
+    /// metrics-server scrapes every kubelet (every 15 s, its metric resolution).
+    MetricsScrape,
 }
 
 /// Steps of a pod's life on a node, each a scheduled instant.
@@ -50,8 +52,12 @@ pub enum PodStep {
     PullFinished {
         /// Container index.
         container: usize,
-        /// Whether the image was found.
+        /// Whether the image was found (and the node may pull it).
         ok: bool,
+        /// Layers that were already in the node's content store.
+        present: usize,
+        /// How long the pull took.
+        took: crate::time::SimDuration,
     },
     /// A container's process started.
     ContainerStarted {
@@ -72,6 +78,23 @@ pub enum PodStep {
     },
     /// Graceful termination finished: the pod object can go.
     Terminated,
+    /// A periodic liveness or readiness probe of one container instance is due
+    /// (`components::kubelet::probes`).
+    ProbeTick {
+        /// Container index.
+        container: usize,
+        /// The container's restart count when the probe chain started: a restarted
+        /// container starts its own chain and the old one stops.
+        instance: i64,
+        /// Liveness (`true`) or readiness (`false`).
+        liveness: bool,
+    },
+    /// A crashed container's restart back-off ended: start it again
+    /// (`components::kubelet::restart`).
+    Restart {
+        /// Container index.
+        container: usize,
+    },
 }
 
 /// A change the engine should make.
@@ -134,10 +157,35 @@ pub enum Effect {
         reference: String,
         /// Size in bytes.
         size: u64,
+        /// Layer blobs that landed in the node's content store.
+        layers: Vec<crate::image::oci::Digest>,
+    },
+    /// The cloud starts creating a load balancer for a Service.
+    LoadBalancerRequested {
+        /// The Service.
+        service: ObjKey,
+        /// Address it will have.
+        ip: String,
+        /// When it is ready.
+        ready_at: crate::time::SimTime,
     },
     /// Record a node's status post.
     NodeHeartbeat {
         /// Node name.
         node: String,
+    },
+    /// A node's agents are gone (its Node object was deleted): forget them.
+    AgentLeft {
+        /// Node name.
+        node: String,
+    },
+    /// metrics-server's new samples (replacing the previous ones).
+    Metrics(Box<crate::components::metrics_server::MetricsServerState>),
+    /// Set (or with `None`, forget) the HPA controller's memory of one HPA.
+    HpaMemory {
+        /// The HPA.
+        key: ObjKey,
+        /// Recommendations, scale events, next sync.
+        memory: Option<Box<crate::components::controller_manager::hpa::HpaMemory>>,
     },
 }

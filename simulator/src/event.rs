@@ -21,6 +21,8 @@ pub enum Component {
     KubeScheduler,
     /// The Kubernetes controller manager.
     KubeControllerManager,
+    /// The cloud controller manager (load balancers, node lifecycle in the cloud).
+    CloudControllerManager,
     /// A node agent.
     Kubelet,
     /// A node's service proxy.
@@ -44,6 +46,7 @@ impl Component {
             Component::Etcd => "etcd",
             Component::KubeScheduler => "kube-scheduler",
             Component::KubeControllerManager => "kube-controller-manager",
+            Component::CloudControllerManager => "cloud-controller-manager",
             Component::Kubelet => "kubelet",
             Component::KubeProxy => "kube-proxy",
             Component::ContainerRuntime => "containerd",
@@ -54,12 +57,13 @@ impl Component {
     }
 
     /// Every component, in diagram order.
-    pub const ALL: [Component; 11] = [
+    pub const ALL: [Component; 12] = [
         Component::Sim,
         Component::KubeApiserver,
         Component::Etcd,
         Component::KubeScheduler,
         Component::KubeControllerManager,
+        Component::CloudControllerManager,
         Component::Kubelet,
         Component::KubeProxy,
         Component::ContainerRuntime,
@@ -163,6 +167,12 @@ impl fmt::Display for ObjectRef {
 pub enum Detail {
     /// A kube-scheduler cycle: every node's filter verdict and scores.
     Scheduling(crate::scheduler::cycle::CycleRecord),
+    /// A `docker build` step: its cache key, whether it was served from the cache and
+    /// why (or why not), the layer it produced and how long it took.
+    BuildStep(Box<crate::image::builder::BuildStep>),
+    /// An HPA sync that scaled (or was held back): metric, ratio, formula, pods counted,
+    /// stabilization and rate limits.
+    Autoscaling(Box<crate::components::controller_manager::hpa::HpaDecision>),
 }
 
 /// One entry of the event log. Fields are ordered and typed so the log serialises the

@@ -32,6 +32,7 @@ pub mod format;
 pub mod image;
 pub mod kube;
 pub mod kubelet;
+pub mod load;
 pub mod log;
 pub mod rng;
 pub mod scenario;

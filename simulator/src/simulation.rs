@@ -15,6 +15,8 @@ use crate::world::{NodeAgent, Registry, RegistryKind, World};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+mod faults;
+
 /// The commands that changed nothing are still journaled: replaying every successful
 /// line is simpler to reason about than deciding which ones mattered.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,6 +78,9 @@ pub(crate) enum Write {
     Update(Box<crate::api::Object>),
     /// Delete an object, with an optional grace period (`--grace-period`, `--force`).
     Delete(ObjKey, Option<i64>),
+    /// Evict a pod through the Eviction API (`kubectl drain`): refused with 429 when a
+    /// PodDisruptionBudget allows no disruption.
+    Evict(ObjKey),
 }
 
 /// What a write did.
@@ -133,6 +138,8 @@ fn apply_write(
         Write::Delete(k, grace) => api
             .delete_with(&k, now, grace)
             .map(|o| WriteOutcome::Deleted(ObjKey::of(&o))),
+        Write::Evict(k) => crate::apiserver::eviction::evict(api, &k, now)
+            .map(|o| WriteOutcome::Deleted(ObjKey::of(&o))),
     }
 }
 
@@ -159,64 +166,20 @@ pub const PUBLIC_REGISTRY: &str = "docker.io";
 /// Host of the private (ECR-like) registry.
 pub const PRIVATE_REGISTRY: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
 
-fn public_registry() -> Registry {
-    // Real tags, so a typo in one fails as on Docker Hub (see `kubelet::pull`).
-    let repos: [(&str, &[&str]); 9] = [
-        ("library/alpine", &["3.17", "3.20", "3.21", "latest"]),
-        ("library/debian", &["bookworm", "bookworm-slim", "latest"]),
-        ("library/ubuntu", &["22.04", "24.04", "latest"]),
-        (
-            "library/node",
-            &[
-                "16.3.0-alpine",
-                "18-alpine",
-                "22",
-                "22-alpine",
-                "22-slim",
-                "lts-buster-slim",
-                "latest",
-            ],
-        ),
-        (
-            "library/python",
-            &[
-                "3.7-alpine",
-                "3.10-alpine",
-                "3.13",
-                "3.13-alpine",
-                "3.13-slim",
-                "latest",
-            ],
-        ),
-        (
-            "library/golang",
-            &["1.18-alpine", "1.23", "1.23-alpine", "latest"],
-        ),
-        (
-            "library/nginx",
-            &[
-                "1.14.2",
-                "1.15",
-                "1.16.1",
-                "1.25",
-                "1.26",
-                "1.27",
-                "1.27-alpine",
-                "alpine",
-                "latest",
-            ],
-        ),
-        ("library/redis", &["6.0.5", "7.2", "7.2-alpine", "latest"]),
-        ("library/httpd", &["2.4", "2.4-alpine", "latest"]),
-    ];
-    Registry {
-        host: PUBLIC_REGISTRY.into(),
-        kind: RegistryKind::Public,
-        repositories: repos
-            .iter()
-            .map(|(r, tags)| (r.to_string(), tags.iter().map(|t| t.to_string()).collect()))
-            .collect(),
-    }
+/// The registries a scenario starts with: the public ones seeded from the image catalog
+/// (see `components::docker::registry`) and an empty private ECR-like one.
+fn registries() -> BTreeMap<String, Registry> {
+    let catalog = crate::image::catalog::Catalog::standard();
+    let mut regs: BTreeMap<String, Registry> =
+        crate::components::docker::registry::public_registries(&catalog)
+            .into_iter()
+            .map(|r| (r.host.clone(), r))
+            .collect();
+    regs.insert(
+        PRIVATE_REGISTRY.to_string(),
+        Registry::new(PRIVATE_REGISTRY, RegistryKind::Private),
+    );
+    regs
 }
 
 fn empty_world(scenario: &Scenario) -> World {
@@ -224,20 +187,13 @@ fn empty_world(scenario: &Scenario) -> World {
         api: ApiServer::new(),
         scheduler: Default::default(),
         agents: BTreeMap::new(),
-        registries: [
-            (PUBLIC_REGISTRY.to_string(), public_registry()),
-            (
-                PRIVATE_REGISTRY.to_string(),
-                Registry {
-                    host: PRIVATE_REGISTRY.into(),
-                    kind: RegistryKind::Private,
-                    repositories: BTreeMap::new(),
-                },
-            ),
-        ]
-        .into_iter()
-        .collect(),
+        load_balancers: BTreeMap::new(),
+        registries: registries(),
         workspace: scenario.workspace.clone(),
+        docker: Default::default(),
+        load: Default::default(),
+        metrics: Default::default(),
+        hpa_controller: BTreeMap::new(),
     }
 }
 
@@ -274,6 +230,11 @@ impl Simulation {
         self.next_task = 0;
         let effects = bootstrap::cluster(&self.scenario, self.now, &mut self.rng);
         self.apply_effects(effects);
+        // metrics-server runs from the start and scrapes every metric resolution.
+        self.schedule(
+            crate::components::metrics_server::RESOLUTION,
+            Task::MetricsScrape,
+        );
     }
 
     /// Rebuilds the state after running `lines` from the start: the basis of timelines,
@@ -281,41 +242,124 @@ impl Simulation {
     pub fn replay(scenario: &Scenario, seed: u64, lines: &[String]) -> Result<Self, ReplayError> {
         let mut sim = Simulation::with_seed(scenario, seed);
         for (index, line) in lines.iter().enumerate() {
-            sim.run(line).map_err(|error| ReplayError {
-                index,
-                line: line.clone(),
-                error,
-            })?;
+            match sim.run(line) {
+                // A blocking command that timed out is journaled: its wait is replayed.
+                Err(error) if !error.time_passed() => {
+                    return Err(ReplayError {
+                        index,
+                        line: line.clone(),
+                        error,
+                    });
+                }
+                _ => {}
+            }
         }
         Ok(sim)
     }
 
     /// Parses and applies one learner command line, journaling it if it succeeds.
-    /// A failed command leaves the state exactly as it was.
+    /// A failed command leaves the state exactly as it was, except a blocking command
+    /// that timed out ([`CommandError::time_passed`]): the time it waited stays, and the
+    /// line is journaled so replays wait the same way.
     pub fn run(&mut self, line: &str) -> Result<Applied, CommandError> {
         let cmd = Command::parse(line)?;
-        let applied = self.apply(&cmd)?;
-        self.journal.lines.push(line.trim().to_string());
-        Ok(applied)
+        match self.apply(&cmd) {
+            Ok(applied) => {
+                self.journal.lines.push(line.trim().to_string());
+                Ok(applied)
+            }
+            Err(e) => {
+                if e.time_passed() {
+                    self.journal.lines.push(line.trim().to_string());
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Applies a parsed command (not journaled; use [`Simulation::run`] for learner input).
     pub fn apply(&mut self, cmd: &Command) -> Result<Applied, CommandError> {
         let first = self.log.len() as u64;
-        let output = match cmd {
-            Command::Help { topic } => help::text(topic.as_deref())?,
-            Command::Files(f) => files::run(&self.world.workspace, f)?,
-            Command::Kubectl(k) => kubectl::run(self, k)?,
-            Command::Sim(s) => self.apply_sim(s),
-        };
+        let output = self.execute(cmd, None)?;
         Ok(Applied {
             output,
             events: first..self.log.len() as u64,
         })
     }
 
+    /// Runs one command with an optional standard input (the left side of a pipe).
+    fn execute(&mut self, cmd: &Command, stdin: Option<&str>) -> Result<String, CommandError> {
+        Ok(match cmd {
+            Command::Help { topic } => help::text(topic.as_deref())?,
+            Command::Files(f) => files::run(&self.world.workspace, f)?,
+            Command::Kubectl(k) => kubectl::run(self, k)?,
+            Command::Sim(SimCommand::Node(n)) => self.apply_node(n)?,
+            Command::Sim(SimCommand::Pod(p)) => self.apply_pod(p)?,
+            Command::Sim(SimCommand::Load(l)) => self.apply_load(l)?,
+            Command::Sim(s) => self.apply_sim(s),
+            Command::Echo(e) => e.output(),
+            Command::Docker(d) => crate::command::docker::run(self, d, stdin)?,
+            Command::Aws(a) => crate::command::aws::run(self, a)?,
+            Command::Redirect {
+                command,
+                path,
+                append,
+            } => {
+                let out = self.execute(command, stdin)?;
+                crate::command::echo::write_file(&mut self.world.workspace, path, &out, *append)?;
+                String::new()
+            }
+            Command::Pipe(left, right) => {
+                // All or nothing, like any command: a failing right side undoes the left.
+                let before = self.clone();
+                let out = self.execute(left, stdin)?;
+                match self.execute(right, Some(&out)) {
+                    Ok(o) => o,
+                    Err(e) => {
+                        *self = before;
+                        return Err(e);
+                    }
+                }
+            }
+        })
+    }
+
+    /// The world, for commands that change the learner's machine or the registries
+    /// (`docker`, `aws ecr`, file redirections). Cluster objects go through `submit`.
+    pub(crate) fn world_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+
+    /// Logs an event at the current instant (commands' own events: REST calls, pushes).
+    pub(crate) fn record(&mut self, draft: EventDraft) {
+        self.emit(draft);
+    }
+
+    /// `sim traffic` / `sim usage`: change the load model (`crate::load`).
+    fn apply_load(&mut self, cmd: &crate::load::LoadCommand) -> Result<String, CommandError> {
+        let (out, msg) =
+            crate::load::apply(&mut self.world.load, &self.world.api.store, cmd, self.now)?;
+        let t = cmd.target();
+        self.emit(EventDraft::new(
+            Source::of(Component::Sim),
+            ObjectRef::namespaced(t.kind.word(), &t.namespace, &t.name),
+            if matches!(
+                cmd,
+                crate::load::LoadCommand::Usage { .. } | crate::load::LoadCommand::UsageClear { .. }
+            ) {
+                "UsageSet"
+            } else {
+                "TrafficSet"
+            },
+            msg,
+        ));
+        Ok(out)
+    }
+
     fn apply_sim(&mut self, cmd: &SimCommand) -> String {
         match cmd {
+            // Fallible: `execute` sends them to `apply_node` / `apply_pod` (faults.rs).
+            SimCommand::Node(_) | SimCommand::Pod(_) => String::new(),
             SimCommand::Advance(d) => {
                 let from = self.now;
                 let first = self.log.len();
@@ -366,6 +410,8 @@ impl Simulation {
                     self.scenario.name, self.seed
                 )
             }
+            // Validated against the cluster, so it can fail: see `apply_load`.
+            SimCommand::Load(_) => String::new(),
         }
     }
 
@@ -395,6 +441,9 @@ impl Simulation {
             Task::KubeletPod { node, key, step } => {
                 kubelet::pod_worker::step(&self.world, node, key, step, self.now)
             }
+            Task::MetricsScrape => {
+                crate::components::metrics_server::scrape(&self.world, self.now)
+            }
         };
         self.apply_effects(effects);
         Some(at)
@@ -411,6 +460,33 @@ impl Simulation {
         if until > self.now {
             self.now = until;
         }
+    }
+
+    /// Runs tasks in time order until `done` holds or the clock would pass `deadline`,
+    /// for commands that block in reality (`kubectl rollout status`, `kubectl wait`).
+    /// `done` is asked once before anything runs and then after all tasks of each
+    /// instant; when it never holds, the clock ends at `deadline`. Returns whether
+    /// `done` held.
+    pub fn advance_until(
+        &mut self,
+        deadline: SimTime,
+        mut done: impl FnMut(&Simulation) -> bool,
+    ) -> bool {
+        if done(self) {
+            return true;
+        }
+        while let Some(at) = self.next_due().filter(|t| *t <= deadline) {
+            while self.next_due() == Some(at) {
+                self.step();
+            }
+            if done(self) {
+                return true;
+            }
+        }
+        if deadline > self.now {
+            self.now = deadline;
+        }
+        done(self)
     }
 
     fn emit(&mut self, draft: EventDraft) {
@@ -494,6 +570,7 @@ impl Simulation {
                             index,
                             last_pod_ip: 1,
                             images: BTreeMap::new(),
+                            layers: Default::default(),
                             bandwidth: kubelet::DEFAULT_BANDWIDTH,
                             pods: BTreeMap::new(),
                         },
@@ -515,9 +592,11 @@ impl Simulation {
                     node,
                     reference,
                     size,
+                    layers,
                 } => {
                     if let Some(a) = self.world.agents.get_mut(&node) {
                         a.images.insert(reference.clone(), size);
+                        a.layers.extend(layers);
                     }
                     // The kubelet reports its images in node status (ImageLocality reads it).
                     if let Some(n) = self.world.api.store.node_named(&node) {
@@ -531,6 +610,9 @@ impl Simulation {
                         }
                     }
                 }
+                Effect::LoadBalancerRequested { service, ip, ready_at } => {
+                    self.world.load_balancers.insert(service, (ip, ready_at));
+                }
                 Effect::PodIpsUsed { node, last } => {
                     if let Some(a) = self.world.agents.get_mut(&node) {
                         a.last_pod_ip = a.last_pod_ip.max(last);
@@ -542,12 +624,22 @@ impl Simulation {
                     }
                     if let Some(n) = self.world.api.store.node_named(&node) {
                         let mut n = n.clone();
-                        for c in &mut n.status.conditions {
-                            c.last_heartbeat_time = Some(crate::api::Timestamp(self.now));
-                        }
+                        kubelet::node_status::post(&mut n, self.now);
                         self.world.api.write(crate::api::Object::Node(n));
                     }
                 }
+                Effect::AgentLeft { node } => {
+                    self.world.agents.remove(&node);
+                }
+                Effect::Metrics(state) => self.world.metrics = *state,
+                Effect::HpaMemory { key, memory } => match memory {
+                    Some(m) => {
+                        self.world.hpa_controller.insert(key, *m);
+                    }
+                    None => {
+                        self.world.hpa_controller.remove(&key);
+                    }
+                },
             }
             self.dispatch_changes();
         }

@@ -35,7 +35,12 @@ impl Timeline {
     /// first (like typing after an undo), so the timeline never branches.
     pub fn push(&mut self, line: &str) -> Result<Applied, CommandError> {
         let mut next = self.current.clone();
-        let applied = next.run(line)?;
+        let applied = next.run(line);
+        // A failed command is dropped, unless it waited first (a timed-out
+        // `kubectl wait`): then the wait stays on the timeline.
+        if applied.as_ref().is_err_and(|e| !e.time_passed()) {
+            return applied;
+        }
         self.lines.truncate(self.position);
         self.checkpoints.retain(|(p, _)| *p <= self.position);
         self.lines.push(line.trim().to_string());
@@ -44,7 +49,7 @@ impl Timeline {
         if self.position.is_multiple_of(self.interval) {
             self.checkpoints.push((self.position, self.current.clone()));
         }
-        Ok(applied)
+        applied
     }
 
     /// Moves to position `pos` (0 = before any command), clamped to the end.

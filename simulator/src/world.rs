@@ -7,7 +7,7 @@
 use crate::apiserver::ApiServer;
 use crate::time::SimTime;
 use crate::workspace::Workspace;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Everything the simulation knows at one instant.
@@ -22,8 +22,19 @@ pub struct World {
     pub agents: BTreeMap<String, NodeAgent>,
     /// Image registries by host name.
     pub registries: BTreeMap<String, Registry>,
+    /// Cloud load balancers by Service: address and when it is (or was) ready.
+    pub load_balancers: BTreeMap<crate::apiserver::ObjKey, (String, SimTime)>,
     /// The learner's project files.
     pub workspace: Workspace,
+    /// The Docker daemon on the learner's machine.
+    pub docker: crate::components::docker::daemon::DockerHost,
+    /// The load model: traffic and usage set with `sim traffic` / `sim usage`.
+    pub load: crate::load::LoadState,
+    /// metrics-server's latest samples.
+    pub metrics: crate::components::metrics_server::MetricsServerState,
+    /// The HPA controller's in-memory state (recommendations, scale events) by HPA.
+    pub hpa_controller:
+        BTreeMap<crate::apiserver::ObjKey, crate::components::controller_manager::hpa::HpaMemory>,
 }
 
 /// Node-local state of a node's kubelet and container runtime.
@@ -39,6 +50,9 @@ pub struct NodeAgent {
     pub last_pod_ip: u32,
     /// Images in the node's containerd store: reference → size in bytes.
     pub images: BTreeMap<String, u64>,
+    /// Layer blobs in the node's content store (shared by every image that uses them;
+    /// a pull downloads only the missing ones).
+    pub layers: std::collections::BTreeSet<crate::image::oci::Digest>,
     /// Download speed from registries, bytes per second.
     pub bandwidth: u64,
     /// Per-pod runtime state the kubelet keeps locally.
@@ -54,6 +68,9 @@ pub struct PodRuntime {
     pub pull_backoff: crate::kubelet::backoff::Backoff,
     /// Container restart back-off, keyed by container (`CrashLoopBackOff`).
     pub restart_backoff: crate::kubelet::backoff::Backoff,
+    /// How each container's process behaves (`sim pod crash|unready|heal`) and the
+    /// probe workers' consecutive results.
+    pub health: crate::components::kubelet::probes::Health,
 }
 
 impl Default for PodRuntime {
@@ -62,6 +79,7 @@ impl Default for PodRuntime {
             killing: false,
             pull_backoff: crate::kubelet::backoff::Backoff::kubelet_image_pull(),
             restart_backoff: crate::kubelet::backoff::Backoff::kubelet_container(),
+            health: Default::default(),
         }
     }
 }
@@ -73,23 +91,4 @@ impl NodeAgent {
     }
 }
 
-/// Whether a registry is open to everyone or needs credentials.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RegistryKind {
-    /// Docker Hub-like: anonymous pulls.
-    Public,
-    /// ECR-like: pulls and pushes need a login.
-    Private,
-}
-
-/// An image registry.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Registry {
-    /// Host name used in image references.
-    pub host: String,
-    /// Public or private.
-    pub kind: RegistryKind,
-    /// Repositories and their tags.
-    pub repositories: BTreeMap<String, Vec<String>>,
-}
+pub use crate::components::docker::registry::{Registry, RegistryKind};

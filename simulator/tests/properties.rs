@@ -136,3 +136,21 @@ proptest! {
         else { prop_assert!(r <= cur && r >= desired.min(max)); }
     }
 }
+
+proptest! {
+    /// The shell tokenizer and the command parser never panic, whatever mix of quotes,
+    /// escapes, pipes and redirections a learner types.
+    #[test]
+    fn tokenizer_with_redirections_never_panics(s in r#"[a-z >|<&;'"\\$-]{0,40}"#) {
+        let _ = simulator::command::tokenize::tokenize_ops(&s);
+        let _ = simulator::Command::parse(&s);
+    }
+
+    /// Words without operators round-trip through single quotes.
+    #[test]
+    fn quoted_operators_are_words(w in "[a-z>|&;<]{1,10}") {
+        let line = format!("echo '{w}'");
+        let toks = simulator::command::tokenize::tokenize_ops(&line).unwrap();
+        prop_assert_eq!(toks.len(), 2);
+    }
+}

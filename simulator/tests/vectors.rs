@@ -2,7 +2,9 @@
 //! clone) through the simulator's own rule functions via `simulator::conformance`.
 #![cfg(not(target_arch = "wasm32"))]
 
-use simulator::conformance::{Report, hpa, kubelet, rolling, scheduler, tolerations};
+use simulator::conformance::{
+    Report, hpa, images, kubelet, rolling, run_file, scheduler, tolerations,
+};
 use std::path::PathBuf;
 
 fn vectors_dir() -> PathBuf {
@@ -70,6 +72,37 @@ fn rolling_vectors() {
 #[test]
 fn kubelet_vectors() {
     run("kubelet", kubelet::run_vectors);
+}
+
+#[test]
+fn images_vectors() {
+    run("images", images::run_vectors);
+}
+
+/// `run_file` (what `shipshape conformance` uses) routes every file by its topic: the same
+/// counts as the topic's own runner; ECS kinds are skipped, never failed.
+#[test]
+fn run_file_routes_every_file() {
+    for name in [
+        "tolerations",
+        "scheduler",
+        "hpa",
+        "rolling",
+        "kubelet",
+        "images",
+        "ecs",
+    ] {
+        let Ok(json) = std::fs::read_to_string(vectors_dir().join(format!("{name}.json"))) else {
+            continue;
+        };
+        let r = run_file(&json).unwrap();
+        assert_eq!(r.failed, 0, "{name}.json: {:?}", r.lines);
+        if name == "ecs" {
+            assert_eq!(r.passed, 0);
+        } else {
+            assert_eq!(r.skipped, 0, "{name}.json: {:?}", r.lines);
+        }
+    }
 }
 
 /// Other topics' files (ecs, images) must skip cleanly, not fail, in every runner.

@@ -209,6 +209,13 @@ pub struct PdbStatus {
     /// Pods counted.
     #[serde(default)]
     pub expected_pods: i64,
+    /// Pods evicted recently (name → eviction time) that the controller has not yet seen
+    /// deleted; they do not count as healthy (`status.disruptedPods`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub disrupted_pods: std::collections::BTreeMap<String, Timestamp>,
+    /// The generation the controller last computed this status for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
 }
 
 /// A PodDisruptionBudget: limits voluntary disruptions such as `kubectl drain`.

@@ -4,6 +4,7 @@
 
 pub mod admission;
 pub mod error;
+pub mod eviction;
 pub mod store;
 pub mod validation;
 
@@ -16,26 +17,44 @@ use crate::rng::SimRng;
 use crate::time::SimTime;
 use serde::Serialize;
 
-/// The API server's state: the store and its allocators.
+/// The API server's state: the object store.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ApiServer {
     /// Every object (etcd).
     pub store: Store,
-    next_cluster_ip: u32,
-    next_node_port: u32,
 }
 
-/// First Service IP handed out (`--service-cluster-ip-range=10.96.0.0/12`; .1 is the
-/// `kubernetes` Service).
-const CLUSTER_IP_BASE: u32 = (10 << 24) | (96 << 16);
+/// The `kubernetes` Service's address: the first of `--service-cluster-ip-range`.
+pub const KUBERNETES_SERVICE_IP: &str = "10.96.0.1";
+/// CoreDNS's Service address, by kubeadm convention the tenth.
+pub const DNS_SERVICE_IP: &str = "10.96.0.10";
 
 impl ApiServer {
     /// An empty API server.
     pub fn new() -> Self {
-        ApiServer {
-            store: Store::new(),
-            next_cluster_ip: 1,
-            next_node_port: 30000,
+        ApiServer { store: Store::new() }
+    }
+
+    /// A free Service IP, picked at random from 10.96.0.0/16 like the API server's
+    /// allocator (the seeded RNG keeps it reproducible).
+    fn allocate_cluster_ip(&self, rng: &mut SimRng) -> String {
+        let used: Vec<&str> = self.store.services().filter_map(|s| s.spec.cluster_ip.as_deref()).collect();
+        loop {
+            let ip = format!("10.96.{}.{}", rng.below(256), 1 + rng.below(254));
+            if !used.contains(&ip.as_str()) && ip != KUBERNETES_SERVICE_IP && ip != DNS_SERVICE_IP {
+                return ip;
+            }
+        }
+    }
+
+    /// A free node port from the default range 30000-32767, picked at random.
+    fn allocate_node_port(&self, rng: &mut SimRng) -> i64 {
+        let used: Vec<i64> = self.store.services().flat_map(|s| s.spec.ports.iter().filter_map(|p| p.node_port)).collect();
+        loop {
+            let port = 30000 + rng.below(2768) as i64;
+            if !used.contains(&port) {
+                return port;
+            }
         }
     }
 
@@ -97,23 +116,15 @@ impl ApiServer {
         if let Object::Service(s) = &mut obj {
             let ty = s.spec.type_.clone().unwrap_or_default();
             if ty != "ExternalName" && s.spec.cluster_ip.is_none() {
-                let ip = CLUSTER_IP_BASE + self.next_cluster_ip;
-                self.next_cluster_ip += 1;
-                let ip = format!(
-                    "{}.{}.{}.{}",
-                    ip >> 24,
-                    (ip >> 16) & 255,
-                    (ip >> 8) & 255,
-                    ip & 255
-                );
+                let ip = self.allocate_cluster_ip(rng);
                 s.spec.cluster_ip = Some(ip.clone());
                 s.spec.cluster_ips = vec![ip];
             }
             if ty == "NodePort" || ty == "LoadBalancer" {
-                for p in &mut s.spec.ports {
-                    if p.node_port.is_none() {
-                        p.node_port = Some(i64::from(self.next_node_port));
-                        self.next_node_port += 1;
+                for i in 0..s.spec.ports.len() {
+                    if s.spec.ports[i].node_port.is_none() {
+                        let port = self.allocate_node_port(rng);
+                        s.spec.ports[i].node_port = Some(port);
                     }
                 }
             }

@@ -8,11 +8,20 @@ Commands you can type here:
   kubectl get nodes|pods|namespaces [NAME] [-n NS] [-A] [-o wide|name] [--show-labels]
   kubectl cluster-info            where the control plane is listening
   kubectl version                 client and server versions
+  kubectl autoscale deployment NAME --max=N [--min=N] [--cpu-percent=P]   create an HPA
+  kubectl top nodes|pods          CPU and memory usage (metrics-server, sampled every 15s)
   sim advance DURATION            let simulated time pass (500ms, 30s, 5m, 1h)
+  sim traffic TARGET RPS          send requests to service/NAME, deployment/NAME or pod/NAME
+  sim usage TARGET cpu=250m       set pods' CPU/memory usage directly
   sim seed [N]                    show the random seed, or set it (used from now on and by resets)
   sim reset                       start the scenario again
+  sim node add|fail|recover NAME  machines joining and failing (help sim)
+  sim pod crash|unready|heal POD  a container's process crashing, hanging, failing readiness
   ls [PATH] / cat FILE            look at the project files
-  help [sim|kubectl|files]        this text, or more about one group
+  echo TEXT > FILE / >> FILE      write or append to a project file
+  docker build|images|push|run …  the Docker daemon on your machine (help docker)
+  aws ecr …                       the private registry: repositories, login, scans (help aws)
+  help [sim|kubectl|files|docker|aws]  this text, or more about one group
 
 Time only moves when you say so: nothing happens between commands until `sim advance`.
 ";
@@ -25,6 +34,46 @@ sim: the things a real cluster does to you, made explicit.
   sim seed               Print the seed of the simulation's random number generator.
   sim seed N             Use seed N from now on; `sim reset` then rebuilds the scenario with it.
   sim reset              Back to the scenario's first instant (time 00:00:00).
+
+Load (what the HPA and `kubectl top` see):
+  sim traffic TARGET RPS [--cpu-per-request 2m] [-n NS]
+                         A steady request rate. TARGET: service/NAME (spread evenly over the
+                         Service's ready endpoints, as kube-proxy does; not-ready pods get none),
+                         deployment/NAME (its ready pods) or pod/NAME. Each request costs 2m of
+                         CPU per request/s (override with --cpu-per-request, kept until changed)
+                         in the pod's first container, plus 128Ki of memory per request/s; every
+                         container idles at 5m CPU and 12Mi. CPU is capped at the CPU limit.
+  sim traffic TARGET [RPS] --daily MIN..MAX
+                         A 24h sinusoid of simulated time between MIN and MAX requests/s,
+                         starting at MIN now (or at RPS, rising).
+  sim traffic TARGET spike FACTORx for DURATION
+                         Multiply the rate (e.g. 10x, 1.5x) for a while.
+  sim traffic TARGET off Stop the traffic (same as a rate of 0).
+  sim usage TARGET cpu=250m [memory=128Mi]
+                         Every pod of TARGET uses exactly this (per pod), whatever the traffic.
+  sim usage TARGET clear Back to the traffic model.
+  metrics-server samples usage every 15s; a new pod has metrics one scrape after it first runs.
+
+Nodes:
+  sim node add NAME [--cpu 4] [--memory 8Gi] [--pods 110] [--label k=v]... [--taint k=v:Effect]...
+                         A new worker joins: its kubelet registers the Node and heartbeats every 10s.
+  sim node fail NAME     The kubelet stops posting status (containers keep running, unobserved).
+                         After 40s (--node-monitor-grace-period) the node is NotReady and tainted
+                         node.kubernetes.io/unreachable:NoExecute; pods go after their
+                         tolerationSeconds (300s by default) and are replaced elsewhere.
+  sim node recover NAME  The kubelet comes back, posts Ready and resyncs its pods.
+  `kubectl delete node NAME` removes a node; its pods are garbage-collected 40s later.
+
+Containers (first container unless -c NAME; -n NS for other namespaces):
+  sim pod crash POD [--exit-code N]   The process exits (default code 1); the kubelet restarts it
+                         per restartPolicy: at once the first time, then after 10s, 20s, 40s … 5m
+                         (CrashLoopBackOff; the back-off resets after 10 minutes of running).
+  sim pod crash POD --loop   Crash again ~2s after every start (a start-up bug).
+  sim pod crash POD --hang   The process stops answering: liveness probes fail, and after
+                         failureThreshold (3) failures every periodSeconds (10s) it is killed and restarted.
+  sim pod unready POD    The readiness probe fails: after 3 failures the pod is Ready=False and
+                         leaves its Services' endpoints. Nothing restarts.
+  sim pod heal POD       Behave again (probes pass, no more crashes).
 ";
 
 const KUBECTL: &str = "\
@@ -35,6 +84,31 @@ kubectl: talk to the cluster's API server.
       -A, --all-namespaces     every namespace
       -o, --output FORMAT      wide | name
       --show-labels            add a LABELS column (nodes)
+  kubectl autoscale deployment NAME --max=N [--min=N] [--cpu-percent=P] [--name=HPA]
+                               create an autoscaling/v2 HorizontalPodAutoscaler (default target 80% CPU)
+  kubectl top nodes [NAME]     node CPU/memory usage and % of allocatable   [--sort-by=cpu|memory] [-l SEL]
+  kubectl top pods [NAME]      pod usage  [-A] [--containers] [--sort-by=cpu|memory] [-l SEL]
+  kubectl get events [-A] [--field-selector involvedObject.name=NAME,type=Warning]
+  kubectl create deployment NAME --image=IMG [--replicas=N] [--port=P]   (labels app=NAME)
+  kubectl create namespace|configmap|secret generic NAME [--from-literal=k=v]...
+  kubectl create -f FILE       like apply, but an existing object is an error
+  kubectl scale deployment/NAME --replicas=N [--current-replicas=N]   (also replicasets)
+  kubectl set image deployment/NAME CONTAINER=IMAGE...   (`*=IMAGE` for every container)
+  kubectl rollout status deployment/NAME [--timeout=2m]   waits: simulated time passes
+  kubectl rollout history deployment/NAME [--revision=N]
+  kubectl rollout undo deployment/NAME [--to-revision=N]
+  kubectl rollout restart|pause|resume deployment/NAME
+  kubectl label|annotate TYPE NAME k=v [k-] [--overwrite] [--all] [-l SEL]
+  kubectl describe TYPE [NAME] nodes, pods, deployments, replicasets, services, namespaces
+  kubectl logs POD|deployment/NAME [-c CONTAINER] [--tail=N]   the process's output (modelled)
+  kubectl wait --for=condition=Available|Ready|delete TYPE/NAME [--timeout=30s]   waits
+                               (a wait that times out keeps the time it waited, as in reality)
+  kubectl taint nodes NAME key=value:Effect... [key:Effect-] [key-] [--overwrite]
+                               Effect: NoSchedule | PreferNoSchedule | NoExecute (evicts running pods)
+  kubectl cordon|uncordon NODE mark a node (un)schedulable; running pods stay
+  kubectl drain NODE [--ignore-daemonsets] [--delete-emptydir-data] [--force] [--timeout=5m]
+                               cordon, then evict every pod through the Eviction API, retrying
+                               every 5s while a PodDisruptionBudget allows no disruption (waits)
   kubectl cluster-info         the API server's address
   kubectl version              client and server versions
 ";
@@ -44,6 +118,40 @@ Files: your project directory (source, Dockerfile, manifests).
 
   ls [PATH]      list a directory
   cat FILE...    print files
+  echo [-n] [-e] TEXT > FILE    write FILE (>> appends); quote TEXT as in a shell
+  CMD | CMD2     pipe one command's output into another (e.g. into docker login --password-stdin)
+";
+
+const DOCKER: &str = "\
+docker: the client of the Docker daemon on your machine (every call is a REST request in the event log).
+
+  docker build [-t NAME:TAG]... [-f FILE] [--build-arg K=V] [--target STAGE] [--no-cache] DIR
+                         build with the daemon's layer cache; the clock advances by the build time
+  docker build --check [-f FILE] DIR   lint the Dockerfile only (every problem with its line)
+  docker images | history IMAGE | inspect IMAGE|CONTAINER | tag SRC DST | rmi IMAGE
+  docker pull IMAGE      download the layers the local store lacks
+  docker login --username AWS --password-stdin HOST   (pipe `aws ecr get-login-password` into it)
+  docker push IMAGE      upload missing layers, then the manifest
+  docker run [-d] [-p H:C] [-e K=V] [--name N] [--user U] [--rm] [--init] IMAGE [CMD...]
+  docker ps [-a] | logs C | stop [-t N] C | rm [-f] C | exec C whoami|id|pwd|ls|env|cat /etc/os-release
+
+Containers run a simulated process: servers listen on their EXPOSEd ports; `false`, `exit N`,
+`echo`, `sleep N` exit; `docker stop` sends SIGTERM and SIGKILLs after 10s if PID 1 ignores it.
+";
+
+const AWS: &str = "\
+aws ecr: the private registry 123456789012.dkr.ecr.us-east-1.amazonaws.com.
+
+  aws ecr create-repository --repository-name NAME [--image-tag-mutability IMMUTABLE]
+                            [--image-scanning-configuration scanOnPush=true]
+  aws ecr describe-repositories [--repository-names NAME...]
+  aws ecr delete-repository --repository-name NAME [--force]
+  aws ecr list-images --repository-name NAME
+  aws ecr describe-images --repository-name NAME [--image-ids imageTag=TAG]
+  aws ecr describe-image-scan-findings --repository-name NAME --image-id imageTag=TAG
+  aws ecr get-login-password   a registry token, valid 12 hours
+
+Scan on push checks the image config: running as root, an end-of-life base, secrets in ENV.
 ";
 
 /// The help text for a topic.
@@ -52,10 +160,12 @@ pub fn text(topic: Option<&str>) -> Result<String, CommandError> {
         None => Ok(OVERVIEW.to_string()),
         Some("sim") => Ok(SIM.to_string()),
         Some("kubectl" | "k") => Ok(KUBECTL.to_string()),
-        Some("files" | "ls" | "cat") => Ok(FILES.to_string()),
+        Some("files" | "ls" | "cat" | "echo") => Ok(FILES.to_string()),
+        Some("docker") => Ok(DOCKER.to_string()),
+        Some("aws" | "ecr") => Ok(AWS.to_string()),
         Some(other) => {
             let mut msg = format!("help: no help topic \"{other}\"");
-            if let Some(s) = suggest::suggestions(other, &["sim", "kubectl", "files"]).first() {
+            if let Some(s) = suggest::suggestions(other, &["sim", "kubectl", "files", "docker", "aws"]).first() {
                 msg.push_str(&format!("\n\nDid you mean this?\n\t{s}"));
             }
             Err(CommandError::new(msg))

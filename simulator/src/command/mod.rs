@@ -4,6 +4,9 @@
 //! The same layer serves the browser terminal, lesson steps, challenge solutions and
 //! `shipshape run`, so a command means the same thing everywhere.
 
+pub mod aws;
+pub mod docker;
+pub mod echo;
 pub mod files;
 pub mod help;
 pub mod kubectl;
@@ -19,6 +22,11 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommandError {
     message: String,
+    /// Simulated time passed before the command gave up (a blocking command that timed
+    /// out): the error stands, but the wait happened, so the state is kept and the line
+    /// journaled, as a real `kubectl wait` that timed out still took its time.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    time_passed: bool,
 }
 
 impl CommandError {
@@ -26,7 +34,23 @@ impl CommandError {
     pub fn new(message: impl Into<String>) -> Self {
         CommandError {
             message: message.into(),
+            time_passed: false,
         }
+    }
+
+    /// A blocking command (`kubectl rollout status`, `kubectl wait`) that let simulated
+    /// time pass and then failed: unlike other errors, its effect on the clock is kept.
+    pub fn after_waiting(message: impl Into<String>) -> Self {
+        CommandError {
+            message: message.into(),
+            time_passed: true,
+        }
+    }
+
+    /// True when the command changed the simulation (time passed) before failing; such
+    /// lines are journaled and replayed like successful ones.
+    pub fn time_passed(&self) -> bool {
+        self.time_passed
     }
 
     /// The message.
@@ -57,22 +81,61 @@ pub enum Command {
     Kubectl(kubectl::KubectlCommand),
     /// `ls [PATH]` and `cat FILE…` on the workspace.
     Files(files::FilesCommand),
+    /// `echo [-n] [-e] WORDS…`.
+    Echo(echo::Echo),
+    /// `docker …`: the client of the Docker daemon on the learner's machine.
+    Docker(docker::DockerCommand),
+    /// `aws ecr …`.
+    Aws(aws::AwsCommand),
+    /// `COMMAND > FILE` / `COMMAND >> FILE`: the output goes to a workspace file.
+    Redirect {
+        /// The command whose output is written.
+        command: Box<Command>,
+        /// Workspace path.
+        path: String,
+        /// `>>`.
+        append: bool,
+    },
+    /// `LEFT | RIGHT`: LEFT's output is RIGHT's standard input.
+    Pipe(Box<Command>, Box<Command>),
 }
 
 /// Top-level programs the terminal knows, for suggestions and tab completion.
-pub const PROGRAMS: [&str; 5] = ["help", "sim", "kubectl", "ls", "cat"];
+pub const PROGRAMS: [&str; 8] = [
+    "help", "sim", "kubectl", "ls", "cat", "echo", "docker", "aws",
+];
 
 impl Command {
     /// Parses one line. Blank lines and `#` comments are the caller's business (see
     /// `script`); here they are an error so the terminal can say so.
     pub fn parse(line: &str) -> Result<Command, CommandError> {
-        let words = tokenize::tokenize(line)?;
+        let tokens = tokenize::tokenize_ops(line)?;
+        if !tokens
+            .iter()
+            .any(|t| !matches!(t, tokenize::Token::Word(_)))
+        {
+            let words: Vec<String> = tokens
+                .into_iter()
+                .filter_map(|t| match t {
+                    tokenize::Token::Word(w) => Some(w),
+                    _ => None,
+                })
+                .collect();
+            return Self::parse_words(&words);
+        }
+        echo::parse_pipeline(&tokens)
+    }
+
+    /// Parses one simple command (no operators) from its words.
+    pub fn parse_words(words: &[String]) -> Result<Command, CommandError> {
         let Some((program, args)) = words.split_first() else {
             return Err(CommandError::new(
                 "no command given; type `help` to see what you can do",
             ));
         };
-        if args.iter().any(|a| a == "--help" || a == "-h") && program != "help" {
+        if args.iter().any(|a| a == "--help" || a == "-h")
+            && !matches!(program.as_str(), "help" | "echo")
+        {
             // `kubectl get --help`, `sim -h`: the group's help, as the real tools print it.
             let topic = if matches!(program.as_str(), "ls" | "cat") {
                 "files"
@@ -90,6 +153,9 @@ impl Command {
             "sim" => sim::parse(args).map(Command::Sim),
             "kubectl" | "k" => kubectl::parse(args).map(Command::Kubectl),
             "ls" | "cat" => files::parse(program, args).map(Command::Files),
+            "echo" => Ok(Command::Echo(echo::parse(args))),
+            "docker" => docker::parse(args).map(Command::Docker),
+            "aws" => aws::parse(args).map(Command::Aws),
             other => Err(unknown_program(other)),
         }
     }

@@ -15,7 +15,8 @@ use crate::api::pod::{
     Container, ContainerState, ContainerStatus, Pod, PodCondition, PodSpec, PodStatus,
 };
 use crate::api::scheduling::{Taint, Toleration};
-use crate::api::values::Quantity;
+use crate::api::service::{Service, ServicePort, ServiceSpec};
+use crate::api::values::{IntOrString, Quantity};
 use crate::effect::{Effect, Task};
 use crate::event::{Component, EventDraft, ObjectRef, Source};
 use crate::rng::SimRng;
@@ -251,7 +252,9 @@ fn pod_event(node: &str, pod: &Pod, why: &str) -> Effect {
     ))
 }
 
-fn joined(node: &Node, index: u32, now: SimTime, rng: &mut SimRng) -> Vec<Effect> {
+/// What `kubeadm join` leaves behind for `node`: the Node object, its kubelet (which
+/// heartbeats from now on) and its kube-proxy pod. Also used by `sim node add`.
+pub fn joined(node: &Node, index: u32, now: SimTime, rng: &mut SimRng) -> Vec<Effect> {
     let name = node.metadata.name.clone();
     let ip = node_ip(index);
     let proxy = running_pod(

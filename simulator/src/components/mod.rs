@@ -3,5 +3,8 @@
 
 pub mod bootstrap;
 pub mod controller_manager;
+pub mod docker;
+pub mod kube_proxy;
 pub mod kubelet;
+pub mod metrics_server;
 pub mod scheduler;

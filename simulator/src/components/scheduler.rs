@@ -109,7 +109,7 @@ fn static_view(n: &Node) -> NodeInfo {
         .map(|(k, v)| (k.as_str(), v.0.as_str()))
         .collect();
     NodeInfo {
-        name: n.metadata.name.clone(),
+        name: n.metadata.name.as_str().into(),
         labels: n.metadata.labels.clone(),
         taints: n.spec.taints.iter().filter_map(|t| t.to_domain()).collect(),
         unschedulable: n.spec.unschedulable,
@@ -152,20 +152,16 @@ impl SchedulerState {
     fn unbind(&mut self, key: &ObjKey) {
         if let Some((node, req, nz)) = self.bound.remove(key)
             && let Some(info) = self.nodes.get_mut(&node) {
-                sub(&mut info.requested, &req);
-                sub(&mut info.non_zero_requested, &nz);
-                info.pod_count -= 1;
+                info.remove_pod_requests(&req, &nz);
             }
     }
 
+    /// Counts `p` on `node` in the cache (the same accounting `shipshape bench scheduler`
+    /// uses: [`PodInfo::node_requests`] and [`NodeInfo::add_pod_requests`]).
     fn bind(&mut self, key: ObjKey, node: &str, p: &Pod) {
-        let pi = pod_info(p);
-        let req = pi.resources.requests(None);
-        let nz = pi.resources.non_zero_requests();
+        let (req, nz) = pod_info(p).node_requests();
         if let Some(info) = self.nodes.get_mut(node) {
-            info.requested.add_list(&req);
-            info.non_zero_requested.add_list(&nz);
-            info.pod_count += 1;
+            info.add_pod_requests(&req, &nz);
         }
         self.bound.insert(key, (node.to_string(), req, nz));
     }
@@ -245,14 +241,6 @@ impl SchedulerState {
     }
 }
 
-fn sub(r: &mut Resource, list: &ResourceList) {
-    let mut neg = ResourceList::new();
-    for (k, v) in &list.0 {
-        neg.0.insert(k.clone(), -v);
-    }
-    r.add_list(&neg);
-}
-
 fn wants_scheduling(p: &Pod) -> bool {
     p.spec.node_name.is_none()
         && !p.is_terminating()
@@ -302,7 +290,7 @@ pub fn schedule(key: &ObjKey, world: &World, now: SimTime, rng: &mut SimRng) -> 
     if !wants_scheduling(pod) {
         return out;
     }
-    let nodes: Vec<NodeInfo> = state.nodes.values().cloned().collect();
+    let nodes: Vec<&NodeInfo> = state.nodes.values().collect();
     let record = cycle::schedule_one(&pod_info(pod), &nodes, state.next_start, &state.config, rng);
     out.next_start = record.next_start;
     let pod_ref = ObjectRef::namespaced("pod", &key.namespace, &key.name);
@@ -311,7 +299,7 @@ pub fn schedule(key: &ObjKey, world: &World, now: SimTime, rng: &mut SimRng) -> 
         Some(node) => {
             let why = explain_choice(&record);
             let mut bound = pod.clone();
-            bound.spec.node_name = Some(node.clone());
+            bound.spec.node_name = Some(node.to_string());
             set_condition(&mut bound, "PodScheduled", "True", None, None, now);
             out.effects.push(Effect::Emit(
                 EventDraft::new(
@@ -365,7 +353,7 @@ fn explain_choice(r: &cycle::CycleRecord) -> String {
     let mut s = if r.scores.is_empty() {
         format!("the only feasible node of {} checked", r.filtered.len())
     } else {
-        let best = r.scores.iter().map(|s| s.total).max().unwrap_or(0);
+        let best = r.scores.totals().iter().copied().max().unwrap_or(0);
         format!("highest score {best} among {feasible} feasible node(s)")
     };
     if rejected > 0 {

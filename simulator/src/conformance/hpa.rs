@@ -233,7 +233,7 @@ fn recs_json(recs: &[Recommendation]) -> Value {
     )
 }
 
-fn adapt(kind: &str, input: &Value) -> Result<Outcome, String> {
+pub(crate) fn adapt(kind: &str, input: &Value) -> Result<Outcome, String> {
     let cfg = test_config(input)?;
     let tol = cfg.tolerances;
     let current = j::opt_i64(input, "currentReplicas")?.unwrap_or(0) as i32;

@@ -82,7 +82,7 @@ fn containers(
         .collect()
 }
 
-fn adapt(kind: &str, input: &Value) -> Result<Outcome, String> {
+pub(crate) fn adapt(kind: &str, input: &Value) -> Result<Outcome, String> {
     let out = match kind {
         "parseImageName" => {
             let image = j::opt_str(input, "image")?.unwrap_or("");

@@ -103,6 +103,85 @@ pub fn run_cases_with(
     Ok(r)
 }
 
+/// The topics this module runs, one runner each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    /// `tolerations.json` (`taints-and-tolerations`).
+    Tolerations,
+    /// `scheduler.json` (`kube-scheduler`).
+    Scheduler,
+    /// `hpa.json` (`horizontal-pod-autoscaler`).
+    Hpa,
+    /// `rolling.json` (`deployment-rolling-update`).
+    Rolling,
+    /// `kubelet.json` (`kubelet-and-pods`).
+    Kubelet,
+    /// `images.json` (`container-images`).
+    Images,
+}
+
+impl Topic {
+    /// Every topic, in the order cases of an unknown topic are offered to them.
+    pub const ALL: [Topic; 6] = [
+        Topic::Tolerations,
+        Topic::Scheduler,
+        Topic::Hpa,
+        Topic::Rolling,
+        Topic::Kubelet,
+        Topic::Images,
+    ];
+
+    /// The topic named by a vector file's `topic` field (or its file stem, `hpa`).
+    /// `None` for topics without a runner (`amazon-ecs`, for now).
+    pub fn from_name(name: &str) -> Option<Topic> {
+        Some(match name {
+            "taints-and-tolerations" | "tolerations" => Topic::Tolerations,
+            "kube-scheduler" | "scheduler" => Topic::Scheduler,
+            "horizontal-pod-autoscaler" | "hpa" => Topic::Hpa,
+            "deployment-rolling-update" | "rolling" => Topic::Rolling,
+            "kubelet-and-pods" | "kubelet" => Topic::Kubelet,
+            "container-images" | "images" => Topic::Images,
+            _ => return None,
+        })
+    }
+
+    /// This topic's adapter for one case.
+    fn adapt(self, kind: &str, input: &Value, expected: &Value) -> Result<Outcome, String> {
+        match self {
+            Topic::Tolerations => tolerations::adapt(kind, input),
+            Topic::Scheduler => scheduler::adapt(kind, input),
+            Topic::Hpa => hpa::adapt(kind, input),
+            Topic::Rolling => rolling::adapt(kind, input),
+            Topic::Kubelet => kubelet::adapt(kind, input),
+            Topic::Images => images::adapt(kind, input, expected),
+        }
+    }
+}
+
+/// Runs a whole vector file, whatever it holds: each case goes first to the runner of the
+/// file's `topic`, and if that runner does not know the case's kind (a file that mixes
+/// topics, or has none) to the first runner that does. Kinds no runner knows (the ECS
+/// ones, for now) are skipped.
+pub fn run_file(json: &str) -> Result<Report, String> {
+    let doc: Value = serde_json::from_str(json).map_err(|e| format!("invalid vector JSON: {e}"))?;
+    let own = doc
+        .get("topic")
+        .and_then(Value::as_str)
+        .and_then(Topic::from_name);
+    run_cases_with(json, |kind, input, expected| {
+        for topic in own
+            .into_iter()
+            .chain(Topic::ALL.into_iter().filter(|t| Some(*t) != own))
+        {
+            match topic.adapt(kind, input, expected)? {
+                Outcome::Unknown => continue,
+                outcome => return Ok(outcome),
+            }
+        }
+        Ok(Outcome::Unknown)
+    })
+}
+
 fn compare(expected: &Value, outcome: &Outcome) -> Result<(), String> {
     match outcome {
         Outcome::Unknown => Err("unknown kind".to_string()),
@@ -329,6 +408,24 @@ mod tests {
             .is_ok()
         );
         assert!(compare(&v(r#"{"extra":1}"#), &Outcome::Value(v(r#"{"value":1}"#))).is_err());
+    }
+
+    #[test]
+    fn run_file_dispatches_by_topic_then_by_kind() {
+        // A scheduler file with a tolerations case, an image case and an ECS case.
+        let json = r#"{"topic":"kube-scheduler","version":1,"cases":[
+            {"id":"n","kind":"numFeasibleNodesToFind","source":"s",
+             "input":{"numAllNodes":1000,"percentageOfNodesToScore":0},"expected":{"numNodes":420}},
+            {"id":"d","kind":"digest","source":"s","input":{"bytes":"a"},"expected":{"size":1}},
+            {"id":"e","kind":"fargateTaskSize","source":"s","input":{},"expected":{}}]}"#;
+        let r = run_file(json).unwrap();
+        assert_eq!(r.lines[0], "PASS n");
+        assert_eq!(r.lines[1], "PASS d");
+        assert_eq!(r.lines[2], "SKIP e: unknown kind fargateTaskSize");
+        assert_eq!(r.skipped, 1);
+        assert!(run_file("{").is_err());
+        assert_eq!(Topic::from_name("amazon-ecs"), None);
+        assert_eq!(Topic::from_name("container-images"), Some(Topic::Images));
     }
 
     #[test]

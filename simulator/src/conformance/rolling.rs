@@ -82,7 +82,7 @@ fn status(v: &Value) -> Result<StatusCounts, String> {
     })
 }
 
-fn adapt(kind: &str, input: &Value) -> Result<Outcome, String> {
+pub(crate) fn adapt(kind: &str, input: &Value) -> Result<Outcome, String> {
     let out = match kind {
         "scaledIntOrPercent" => {
             let v = int_or_string(input, "value")?;

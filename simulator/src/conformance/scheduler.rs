@@ -152,7 +152,7 @@ fn nodes(input: &Value, key: &str) -> Result<BTreeMap<String, NodeInfo>, String>
         out.insert(
             name.clone(),
             NodeInfo {
-                name: name.clone(),
+                name: name.into(),
                 allocatable: Resource::from_list(&list),
                 ..NodeInfo::default()
             },
@@ -195,7 +195,7 @@ fn scores_json(scores: BTreeMap<String, i64>) -> Value {
     )
 }
 
-fn adapt(kind: &str, input: &Value) -> Result<Outcome, String> {
+pub(crate) fn adapt(kind: &str, input: &Value) -> Result<Outcome, String> {
     let out = match kind {
         "fitFilter" => {
             let node_v = input.get("node").ok_or("missing node")?;
@@ -301,7 +301,7 @@ fn adapt(kind: &str, input: &Value) -> Result<Outcome, String> {
                 ..PodInfo::default()
             };
             let node = NodeInfo {
-                name: j::opt_str(input, "nodeName")?.unwrap_or("").to_string(),
+                name: j::opt_str(input, "nodeName")?.unwrap_or("").into(),
                 labels: j::string_map(input.get("nodeLabels"))?,
                 ..NodeInfo::default()
             };

@@ -96,7 +96,7 @@ fn taint_filter(spec: Option<&str>) -> Result<TaintFilter, String> {
     Ok(Box::new(move |t| effects.contains(&t.effect)))
 }
 
-fn adapt(kind: &str, input: &Value) -> Result<Outcome, String> {
+pub(crate) fn adapt(kind: &str, input: &Value) -> Result<Outcome, String> {
     let comparison = j::opt_bool(input, "comparisonOperatorsEnabled")?.unwrap_or(false);
     let out = match kind {
         "toleratesTaint" => {
@@ -140,7 +140,7 @@ fn adapt(kind: &str, input: &Value) -> Result<Outcome, String> {
             let mut raw = Vec::new();
             for (name, taints) in nodes {
                 let node = NodeInfo {
-                    name: name.clone(),
+                    name: name.into(),
                     taints: taints_of(taints.as_array().map(Vec::as_slice).unwrap_or(&[]))?,
                     ..NodeInfo::default()
                 };

@@ -8,17 +8,20 @@
 //! simulation's kube-scheduler and `shipshape bench scheduler` run this same code.
 
 use super::feasible::num_feasible_nodes_to_find;
-use super::framework::{Code, NodeInfo, PodInfo, Status, default_weight, fit_error_message};
+use super::framework::{
+    Code, NodeInfo, NodeName, PodInfo, Status, default_weight, fit_error_message,
+};
 use super::plugins::{
     balanced_allocation, image_locality, node_affinity, node_name, node_resources_fit,
     node_unschedulable, taint_toleration,
 };
+use crate::kube::resources::Resource;
 use crate::rng::SimRng;
 use serde::Serialize;
+use std::borrow::Borrow;
 
 /// The scheduler's configuration that affects decisions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[derive(Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Config {
     /// `percentageOfNodesToScore`; 0 means upstream's adaptive default.
     pub percentage_of_nodes_to_score: i64,
@@ -26,12 +29,11 @@ pub struct Config {
     pub taint_comparison_operators: bool,
 }
 
-
 /// Why a node was rejected, or that it passed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FilterVerdict {
     /// Node name.
-    pub node: String,
+    pub node: NodeName,
     /// Passed every filter.
     pub feasible: bool,
     /// The first plugin that rejected it (filters stop at the first failure).
@@ -41,10 +43,10 @@ pub struct FilterVerdict {
 }
 
 /// One plugin's contribution to a node's score.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PluginScore {
     /// Plugin name.
-    pub plugin: String,
+    pub plugin: &'static str,
     /// Score before normalisation.
     pub raw: i64,
     /// Score after NormalizeScore (0..=100).
@@ -53,11 +55,77 @@ pub struct PluginScore {
     pub weight: i64,
 }
 
+/// The scores of a cycle's feasible nodes, kept as one column per plugin (a cycle scores
+/// hundreds of nodes; this is what the plugins compute anyway, so recording it copies
+/// nothing per node). [`Scores::iter`] gives them node by node; it serialises exactly as
+/// a list of [`NodeScore`]s.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scores {
+    nodes: Vec<NodeName>,
+    totals: Vec<i64>,
+    plugins: Vec<PluginColumn>,
+}
+
+/// One plugin's scores for every scored node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PluginColumn {
+    plugin: &'static str,
+    weight: i64,
+    raw: Vec<i64>,
+    normalized: Vec<i64>,
+}
+
+impl Scores {
+    /// How many nodes were scored.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// No node was scored.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// The totals, in node order.
+    pub fn totals(&self) -> &[i64] {
+        &self.totals
+    }
+
+    /// The `k`-th scored node.
+    pub fn get(&self, k: usize) -> Option<NodeScore> {
+        Some(NodeScore {
+            node: self.nodes.get(k)?.clone(),
+            plugins: self
+                .plugins
+                .iter()
+                .map(|c| PluginScore {
+                    plugin: c.plugin,
+                    raw: c.raw[k],
+                    normalized: c.normalized[k],
+                    weight: c.weight,
+                })
+                .collect(),
+            total: self.totals[k],
+        })
+    }
+
+    /// Every scored node, in the order the cycle visited them.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = NodeScore> + '_ {
+        (0..self.len()).map(|k| self.get(k).unwrap_or_default())
+    }
+}
+
+impl Serialize for Scores {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
 /// A feasible node's total.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct NodeScore {
     /// Node name.
-    pub node: String,
+    pub node: NodeName,
     /// Per-plugin scores (skipped plugins absent).
     pub plugins: Vec<PluginScore>,
     /// Σ normalized × weight.
@@ -77,40 +145,49 @@ pub struct CycleRecord {
     pub filtered: Vec<FilterVerdict>,
     /// Scores of the feasible nodes (empty when only one was feasible: upstream skips
     /// scoring then).
-    pub scores: Vec<NodeScore>,
+    pub scores: Scores,
     /// The chosen node.
-    pub chosen: Option<String>,
+    pub chosen: Option<NodeName>,
     /// Nodes tied at the top score (the RNG picked among them).
-    pub tied: Vec<String>,
+    pub tied: Vec<NodeName>,
     /// `0/3 nodes are available: …` when nothing fit.
     pub failure: Option<String>,
     /// Where the next cycle starts (`nextStartNodeIndex`).
     pub next_start: usize,
 }
 
-fn run_filters(pod: &PodInfo, node: &NodeInfo, cfg: &Config) -> Status {
-    let checks: [&dyn Fn() -> Status; 5] = [
-        &|| node_unschedulable::filter(pod, node),
-        &|| node_name::filter(pod, node),
-        &|| taint_toleration::filter(pod, node, cfg.taint_comparison_operators),
-        &|| node_affinity::filter(pod, node),
-        &|| node_resources_fit::filter(pod, node).0,
-    ];
-    for check in checks {
-        let st = check();
-        if !st.is_success() {
-            return st;
-        }
+/// Filter plugins in upstream's order; the first failure stops the chain. `request` is
+/// NodeResourcesFit's PreFilter state (the pod's requests), computed once per cycle.
+fn run_filters(pod: &PodInfo, request: &Resource, node: &NodeInfo, cfg: &Config) -> Status {
+    let st = node_unschedulable::filter(pod, node);
+    if !st.is_success() {
+        return st;
     }
-    Status::success()
+    let st = node_name::filter(pod, node);
+    if !st.is_success() {
+        return st;
+    }
+    let st = taint_toleration::filter(pod, node, cfg.taint_comparison_operators);
+    if !st.is_success() {
+        return st;
+    }
+    let st = node_affinity::filter(pod, node);
+    if !st.is_success() {
+        return st;
+    }
+    node_resources_fit::filter_request(request, node).0
 }
 
 /// Runs one scheduling cycle for `pod` over `nodes` (in a stable order), starting at
 /// `start`. Ties among top-scoring nodes are broken uniformly with `rng` (upstream uses
 /// reservoir sampling with a process RNG; a seeded one keeps replays exact).
-pub fn schedule_one(
+///
+/// What depends only on the pod (its requests, tolerations, normalised image names) is
+/// computed once per cycle, like upstream's PreFilter/PreScore `CycleState`; the per-node
+/// work allocates nothing but the record's entries.
+pub fn schedule_one<N: Borrow<NodeInfo>>(
     pod: &PodInfo,
-    nodes: &[NodeInfo],
+    nodes: &[N],
     start: usize,
     cfg: &Config,
     rng: &mut SimRng,
@@ -118,8 +195,9 @@ pub fn schedule_one(
     let n = nodes.len();
     let to_find =
         num_feasible_nodes_to_find(cfg.percentage_of_nodes_to_score, n as i64).max(0) as usize;
-    let mut filtered = Vec::new();
-    let mut feasible: Vec<usize> = Vec::new();
+    let request = node_resources_fit::compute_pod_resource_request(pod);
+    let mut filtered = Vec::with_capacity(to_find.min(n));
+    let mut feasible: Vec<usize> = Vec::with_capacity(to_find.min(n));
     let mut failed: Vec<Status> = Vec::new();
     let mut processed = 0;
     for i in 0..n {
@@ -128,16 +206,23 @@ pub fn schedule_one(
         }
         let idx = (start + i) % n;
         processed += 1;
-        let st = run_filters(pod, &nodes[idx], cfg);
-        filtered.push(FilterVerdict {
-            node: nodes[idx].name.clone(),
-            feasible: st.is_success(),
-            plugin: (!st.is_success()).then(|| st.plugin.clone()),
-            reasons: st.reasons.clone(),
-        });
+        let node = nodes[idx].borrow();
+        let st = run_filters(pod, &request, node, cfg);
         if st.is_success() {
+            filtered.push(FilterVerdict {
+                node: node.name.clone(),
+                feasible: true,
+                plugin: None,
+                reasons: Vec::new(),
+            });
             feasible.push(idx);
         } else {
+            filtered.push(FilterVerdict {
+                node: node.name.clone(),
+                feasible: false,
+                plugin: Some(st.plugin.clone()),
+                reasons: st.reasons.clone(),
+            });
             failed.push(st);
         }
     }
@@ -147,7 +232,7 @@ pub fn schedule_one(
         nodes_total: n,
         nodes_to_find: to_find,
         filtered,
-        scores: Vec::new(),
+        scores: Scores::default(),
         chosen: None,
         tied: Vec::new(),
         failure: None,
@@ -160,15 +245,20 @@ pub fn schedule_one(
         }
         1 => {
             // schedule_one.go: "When only one node after predicate, just use it."
-            record.chosen = Some(nodes[feasible[0]].name.clone());
+            record.chosen = Some(nodes[feasible[0]].borrow().name.clone());
             return record;
         }
         _ => {}
     }
-    let views: Vec<&NodeInfo> = feasible.iter().map(|&i| &nodes[i]).collect();
+    let views: Vec<&NodeInfo> = feasible.iter().map(|&i| nodes[i].borrow()).collect();
+    // PreScore: everything that depends only on the pod.
     let resources = node_resources_fit::default_resources();
+    let resources_valid =
+        !resources.is_empty() && node_resources_fit::validate_resources(&resources).is_ok();
     let prefer = taint_toleration::prefer_no_schedule_tolerations(pod);
-    let mut per_plugin: Vec<(&str, Vec<i64>, Vec<i64>)> = Vec::new();
+    let fit_requests = node_resources_fit::pod_request_list(pod, &resources, false);
+    let images = image_locality::normalized_images(pod);
+    let mut per_plugin: Vec<(&'static str, Vec<i64>, Vec<i64>)> = Vec::with_capacity(5);
     // TaintToleration (3)
     let raw: Vec<i64> = views
         .iter()
@@ -185,48 +275,57 @@ pub fn schedule_one(
     let mut norm = raw.clone();
     node_affinity::normalize(&mut norm);
     per_plugin.push((node_affinity::NAME, raw, norm));
-    // NodeResourcesFit LeastAllocated (1): already 0..100, no normalisation.
+    // NodeResourcesFit LeastAllocated (1): already 0..100, no normalisation; a scoring
+    // error (invalid resources) scores 0.
     let raw: Vec<i64> = views
         .iter()
         .map(|v| {
-            node_resources_fit::score(
-                pod,
-                v,
-                node_resources_fit::ScoringStrategy::LeastAllocated,
-                &resources,
-            )
-            .unwrap_or(0)
+            if resources_valid {
+                node_resources_fit::score_requests(
+                    &fit_requests,
+                    v,
+                    node_resources_fit::ScoringStrategy::LeastAllocated,
+                    &resources,
+                )
+            } else {
+                0
+            }
         })
         .collect();
     per_plugin.push((node_resources_fit::NAME, raw.clone(), raw));
     // NodeResourcesBalancedAllocation (1), skipped for best-effort pods.
     if balanced_allocation::pre_score(pod, &resources).code != Code::Skip {
+        let requests = node_resources_fit::pod_request_list(pod, &resources, true);
         let raw: Vec<i64> = views
             .iter()
-            .map(|v| balanced_allocation::score(pod, v, &resources))
+            .map(|v| balanced_allocation::score_requests(&requests, v, &resources))
             .collect();
         per_plugin.push((balanced_allocation::NAME, raw.clone(), raw));
     }
     // ImageLocality (1).
     let raw: Vec<i64> = views
         .iter()
-        .map(|v| image_locality::score(pod, v, n as i64))
+        .map(|v| image_locality::score_normalized(&images, v, n as i64))
         .collect();
     per_plugin.push((image_locality::NAME, raw.clone(), raw));
 
+    let mut totals = vec![0i64; views.len()];
+    let mut columns = Vec::with_capacity(per_plugin.len());
+    for (plugin, raw, normalized) in per_plugin {
+        let weight = default_weight(plugin);
+        for (t, s) in totals.iter_mut().zip(&normalized) {
+            *t += s * weight;
+        }
+        columns.push(PluginColumn {
+            plugin,
+            weight,
+            raw,
+            normalized,
+        });
+    }
     let mut best = i64::MIN;
     let mut tied: Vec<usize> = Vec::new();
-    for (k, v) in views.iter().enumerate() {
-        let plugins: Vec<PluginScore> = per_plugin
-            .iter()
-            .map(|(name, raw, norm)| PluginScore {
-                plugin: name.to_string(),
-                raw: raw[k],
-                normalized: norm[k],
-                weight: default_weight(name),
-            })
-            .collect();
-        let total = plugins.iter().map(|p| p.normalized * p.weight).sum();
+    for (k, &total) in totals.iter().enumerate() {
         if total > best {
             best = total;
             tied.clear();
@@ -234,12 +333,12 @@ pub fn schedule_one(
         if total == best {
             tied.push(k);
         }
-        record.scores.push(NodeScore {
-            node: v.name.clone(),
-            plugins,
-            total,
-        });
     }
+    record.scores = Scores {
+        nodes: views.iter().map(|v| v.name.clone()).collect(),
+        totals,
+        plugins: columns,
+    };
     let pick = tied[rng.below(tied.len() as u64) as usize];
     record.chosen = Some(views[pick].name.clone());
     if tied.len() > 1 {

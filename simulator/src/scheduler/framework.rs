@@ -3,11 +3,12 @@
 //! `schedule_one.go FitError`).
 
 use crate::kube::node_affinity::NodeAffinity;
-use crate::kube::resources::{PodResources, Resource};
+use crate::kube::resources::{PodResources, Resource, ResourceList};
 use crate::kube::taint::{Taint, Toleration};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// `framework.MaxNodeScore`.
 pub const MAX_NODE_SCORE: i64 = 100;
@@ -104,11 +105,115 @@ pub struct ImageState {
     pub num_nodes: i64,
 }
 
+/// A node's name, shared: the scheduler cache and every cycle record that mentions the
+/// node point at one allocation, so recording a cycle's per-node verdicts copies no text.
+/// Serialises as a plain string.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeName(Arc<str>);
+
+impl NodeName {
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for NodeName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for NodeName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for NodeName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for NodeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for NodeName {
+    fn from(s: &str) -> Self {
+        NodeName(Arc::from(s))
+    }
+}
+
+impl From<String> for NodeName {
+    fn from(s: String) -> Self {
+        NodeName(Arc::from(s))
+    }
+}
+
+impl From<&String> for NodeName {
+    fn from(s: &String) -> Self {
+        NodeName(Arc::from(s.as_str()))
+    }
+}
+
+impl From<NodeName> for String {
+    fn from(n: NodeName) -> Self {
+        n.0.to_string()
+    }
+}
+
+impl PartialEq<str> for NodeName {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for NodeName {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for NodeName {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<NodeName> for String {
+    fn eq(&self, other: &NodeName) -> bool {
+        **self == *other.0
+    }
+}
+
+impl PartialEq<NodeName> for &str {
+    fn eq(&self, other: &NodeName) -> bool {
+        **self == *other.0
+    }
+}
+
+impl Serialize for NodeName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for NodeName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(NodeName::from)
+    }
+}
+
 /// What the scheduler knows about a node (`framework.NodeInfo`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeInfo {
     /// Node name.
-    pub name: String,
+    pub name: NodeName,
     /// Node labels.
     pub labels: BTreeMap<String, String>,
     /// `spec.taints`.
@@ -146,6 +251,36 @@ pub struct PodInfo {
     pub init_images: Vec<String>,
     /// Images of `spec.containers`.
     pub images: Vec<String>,
+}
+
+impl NodeInfo {
+    /// `NodeInfo.AddPod`: count a pod bound (or assumed) here, given what
+    /// [`PodInfo::node_requests`] says it uses.
+    pub fn add_pod_requests(&mut self, requests: &ResourceList, non_zero: &ResourceList) {
+        self.requested.add_list(requests);
+        self.non_zero_requested.add_list(non_zero);
+        self.pod_count += 1;
+    }
+
+    /// `NodeInfo.RemovePod`: take back what [`NodeInfo::add_pod_requests`] added.
+    pub fn remove_pod_requests(&mut self, requests: &ResourceList, non_zero: &ResourceList) {
+        let neg =
+            |l: &ResourceList| ResourceList(l.0.iter().map(|(k, v)| (k.clone(), -v)).collect());
+        self.requested.add_list(&neg(requests));
+        self.non_zero_requested.add_list(&neg(non_zero));
+        self.pod_count -= 1;
+    }
+}
+
+impl PodInfo {
+    /// What the pod adds to its node's totals: its requests and its non-zero requests
+    /// (`schedutil.GetNonzeroRequests`, used by scoring).
+    pub fn node_requests(&self) -> (ResourceList, ResourceList) {
+        (
+            self.resources.requests(None),
+            self.resources.non_zero_requests(),
+        )
+    }
 }
 
 /// `helper.DefaultNormalizeScore(maxPriority, reverse, scores)`: scale to

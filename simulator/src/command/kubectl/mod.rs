@@ -5,10 +5,26 @@
 //! what learners see here transfers to a real cluster. One file per verb.
 
 pub mod apply;
+pub mod autoscale;
+pub mod cordon;
 pub mod delete;
+pub mod drain;
 pub mod flags;
 pub mod get;
 pub mod printers;
+pub mod taint;
+pub mod top;
+// Workload verbs.
+pub mod create;
+pub mod describe;
+pub mod events;
+pub mod label;
+pub mod logs;
+pub mod resource;
+pub mod rollout;
+pub mod scale;
+pub mod set;
+pub mod wait;
 
 use crate::api::{KINDS, KindInfo, kind_by_name};
 use crate::command::{CommandError, unknown_subcommand};
@@ -39,16 +55,59 @@ pub enum KubectlCommand {
     Version,
     /// `kubectl api-resources`.
     ApiResources,
+    /// `kubectl autoscale`.
+    Autoscale(autoscale::AutoscaleArgs),
+    /// `kubectl top nodes|pods`.
+    Top(top::TopArgs),
+    /// `kubectl taint nodes NAME key=value:Effect`.
+    Taint(taint::TaintArgs),
+    /// `kubectl cordon NODE` / `kubectl uncordon NODE`.
+    Cordon(cordon::CordonArgs),
+    /// `kubectl drain NODE`.
+    Drain(drain::DrainArgs),
+    /// `kubectl create`.
+    Create(create::CreateArgs),
+    /// `kubectl scale`.
+    Scale(scale::ScaleArgs),
+    /// `kubectl set image`.
+    SetImage(set::SetImageArgs),
+    /// `kubectl rollout …`.
+    Rollout(rollout::RolloutArgs),
+    /// `kubectl label` / `kubectl annotate`.
+    Label(label::LabelArgs),
+    /// `kubectl describe`.
+    Describe(describe::DescribeArgs),
+    /// `kubectl get events`.
+    Events(events::EventsArgs),
+    /// `kubectl logs`.
+    Logs(logs::LogsArgs),
+    /// `kubectl wait`.
+    Wait(wait::WaitArgs),
 }
 
 /// kubectl verbs, for suggestions and completion.
-pub const VERBS: [&str; 6] = [
+pub const VERBS: [&str; 21] = [
     "get",
     "apply",
     "delete",
     "cluster-info",
     "version",
     "api-resources",
+    "autoscale",
+    "top",
+    "taint",
+    "cordon",
+    "uncordon",
+    "drain",
+    "create",
+    "scale",
+    "set",
+    "rollout",
+    "label",
+    "annotate",
+    "describe",
+    "logs",
+    "wait",
 ];
 
 /// Resolves a resource type name the way kubectl does, or errors like the server.
@@ -129,8 +188,20 @@ pub fn parse(args: &[String]) -> Result<KubectlCommand, CommandError> {
                     switch("show-labels", None),
                     value("selector", Some('l')),
                     switch("watch", Some('w')),
+                    value("field-selector", None),
                 ],
             )?;
+            if pos
+                .first()
+                .is_some_and(|t| matches!(t.as_str(), "events" | "event" | "ev"))
+            {
+                return events::parse(&pos, &f).map(KubectlCommand::Events);
+            }
+            if f.get("field-selector").is_some() {
+                return Err(CommandError::new(
+                    "error: --field-selector is simulated for `kubectl get events` only; use -l for labels",
+                ));
+            }
             if f.on("watch") {
                 return Err(CommandError::new(
                     "error: --watch streams forever, which a turn-based terminal cannot show; use `sim advance` and get again",
@@ -149,6 +220,69 @@ pub fn parse(args: &[String]) -> Result<KubectlCommand, CommandError> {
         "cluster-info" => Ok(KubectlCommand::ClusterInfo),
         "version" => Ok(KubectlCommand::Version),
         "api-resources" => Ok(KubectlCommand::ApiResources),
+        "autoscale" => {
+            let (pos, f) = flags::parse(&rest, &autoscale::FLAGS)?;
+            autoscale::parse(&pos, &f).map(KubectlCommand::Autoscale)
+        }
+        "top" => {
+            let (pos, f) = flags::parse(&rest, &top::FLAGS)?;
+            top::parse(&pos, &f).map(KubectlCommand::Top)
+        }
+        "taint" => {
+            let (pos, f) = flags::parse(&rest, &taint::FLAGS)?;
+            taint::parse(&pos, &f).map(KubectlCommand::Taint)
+        }
+        "cordon" | "uncordon" => {
+            let (pos, f) = flags::parse(&rest, &cordon::FLAGS)?;
+            cordon::parse(&pos, &f, verb == "cordon").map(KubectlCommand::Cordon)
+        }
+        "drain" => {
+            let (pos, f) = flags::parse(&rest, &drain::FLAGS)?;
+            drain::parse(&pos, &f).map(KubectlCommand::Drain)
+        }
+        "create" => {
+            let (pos, f) = flags::parse(&rest, &create::FLAGS)?;
+            create::parse(&pos, &f).map(KubectlCommand::Create)
+        }
+        "scale" => {
+            let (pos, f) = flags::parse(&rest, &scale::FLAGS)?;
+            scale::parse(&pos, &f).map(KubectlCommand::Scale)
+        }
+        "set" => {
+            let (pos, f) = flags::parse(&rest, &set::FLAGS)?;
+            set::parse(&pos, &f).map(KubectlCommand::SetImage)
+        }
+        "rollout" => {
+            let (pos, f) = flags::parse(&rest, &rollout::FLAGS)?;
+            rollout::parse(&pos, &f).map(KubectlCommand::Rollout)
+        }
+        "label" | "annotate" => {
+            let (pos, f) = flags::parse(&rest, &label::FLAGS)?;
+            let which = if verb == "label" {
+                label::Which::Labels
+            } else {
+                label::Which::Annotations
+            };
+            label::parse(which, &pos, &f).map(KubectlCommand::Label)
+        }
+        "describe" => {
+            let (pos, f) = flags::parse(
+                &rest,
+                &[
+                    switch("all-namespaces", Some('A')),
+                    value("selector", Some('l')),
+                ],
+            )?;
+            describe::parse(&pos, &f).map(KubectlCommand::Describe)
+        }
+        "logs" => {
+            let (pos, f) = flags::parse(&rest, &logs::FLAGS)?;
+            logs::parse(&pos, &f).map(KubectlCommand::Logs)
+        }
+        "wait" => {
+            let (pos, f) = flags::parse(&rest, &wait::FLAGS)?;
+            wait::parse(&pos, &f).map(KubectlCommand::Wait)
+        }
         other => Err(unknown_subcommand("kubectl", other, &VERBS)),
     }
 }
@@ -167,6 +301,20 @@ pub fn run(sim: &mut Simulation, cmd: &KubectlCommand) -> Result<String, Command
             "Client Version: {v}\nKustomize Version: v5.4.2\nServer Version: {v}\n",
             v = crate::components::bootstrap::KUBERNETES_VERSION
         )),
+        KubectlCommand::Autoscale(a) => autoscale::run(sim, a),
+        KubectlCommand::Top(a) => top::run(sim, a),
+        KubectlCommand::Taint(a) => taint::run(sim, a),
+        KubectlCommand::Cordon(a) => cordon::run(sim, a),
+        KubectlCommand::Drain(a) => drain::run(sim, a),
+        KubectlCommand::Create(a) => create::run(sim, a),
+        KubectlCommand::Scale(a) => scale::run(sim, a),
+        KubectlCommand::SetImage(a) => set::run(sim, a),
+        KubectlCommand::Rollout(a) => rollout::run(sim, a),
+        KubectlCommand::Label(a) => label::run(sim, a),
+        KubectlCommand::Describe(a) => describe::run(sim, a),
+        KubectlCommand::Events(a) => events::run(sim, a),
+        KubectlCommand::Logs(a) => logs::run(sim, a),
+        KubectlCommand::Wait(a) => wait::run(sim, a),
         KubectlCommand::ApiResources => {
             let rows: Vec<Vec<String>> = KINDS
                 .iter()

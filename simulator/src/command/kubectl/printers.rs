@@ -385,9 +385,18 @@ pub fn row(o: &Object, now: SimTime, wide: bool) -> Vec<String> {
                                     == Some(r.name.as_str())
                             })
                         })
-                        .and_then(|m| m.pointer("/resource/current/averageUtilization"))
-                        .and_then(|v| v.as_i64())
-                        .map(|v| format!("{v}%"))
+                        .and_then(|m| {
+                            if r.target.average_value.is_some() {
+                                // AverageValue targets show the raw per-pod value.
+                                m.pointer("/resource/current/averageValue")
+                                    .and_then(|v| v.as_str())
+                                    .map(String::from)
+                            } else {
+                                m.pointer("/resource/current/averageUtilization")
+                                    .and_then(|v| v.as_i64())
+                                    .map(|v| format!("{v}%"))
+                            }
+                        })
                         .unwrap_or_else(|| "<unknown>".into());
                     let target = r
                         .target

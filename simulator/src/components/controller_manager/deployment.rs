@@ -163,6 +163,34 @@ fn scale(rs: &ReplicaSet, to: i32, d_key: &ObjKey, why: &str) -> Vec<Effect> {
     ]
 }
 
+/// Deployment annotations that are not copied to its ReplicaSets
+/// (`deployment_util.go annotationsToSkip`).
+const ANNOTATIONS_TO_SKIP: [&str; 6] = [
+    "kubectl.kubernetes.io/last-applied-configuration",
+    REVISION,
+    REVISION_HISTORY,
+    "deployment.kubernetes.io/desired-replicas",
+    "deployment.kubernetes.io/max-replicas",
+    "deprecated.deployment.rollback.to",
+];
+
+/// `copyDeploymentAnnotationsToReplicaSet`: the Deployment's own annotations (such as
+/// `kubernetes.io/change-cause`, which `rollout history` shows) onto its new
+/// ReplicaSet. Returns whether anything changed.
+fn copy_annotations(d: &Deployment, rs: &mut ReplicaSet) -> bool {
+    let mut changed = false;
+    for (k, v) in &d.metadata.annotations {
+        if ANNOTATIONS_TO_SKIP.contains(&k.as_str()) {
+            continue;
+        }
+        if rs.metadata.annotations.get(k) != Some(v) {
+            rs.metadata.annotations.insert(k.clone(), v.clone());
+            changed = true;
+        }
+    }
+    changed
+}
+
 fn new_replicaset(d: &Deployment, hash: &str, replicas: i64, revision: i64) -> ReplicaSet {
     let mut template = d.spec.template.clone();
     template
@@ -282,7 +310,8 @@ pub fn reconcile(key: &ObjKey, world: &World, now: SimTime) -> Vec<Effect> {
             StrategyType::Recreate => 0,
             _ => new_rs_new_replicas(&dv, &old_views, 0).unwrap_or(0),
         };
-        let rs = new_replicaset(d, &hash, i64::from(start), max_rev + 1);
+        let mut rs = new_replicaset(d, &hash, i64::from(start), max_rev + 1);
+        copy_annotations(d, &mut rs);
         out.push(Effect::Emit(EventDraft::new(
             src(),
             ObjectRef::from_key(key),
@@ -309,13 +338,20 @@ pub fn reconcile(key: &ObjKey, world: &World, now: SimTime) -> Vec<Effect> {
             now,
         );
         d2.status.observed_generation = d.metadata.generation;
+        // The new template has no pods yet (upstream's syncRolloutStatus counts them
+        // from the new ReplicaSet); stale counts would read as "rolled out".
+        d2.status.updated_replicas = 0;
         out.push(Effect::Write(Box::new(Object::Deployment(d2))));
         return out;
     };
+    let mut annotated = new_rs.clone();
+    if copy_annotations(d, &mut annotated) && revision(new_rs) >= max_rev {
+        out.push(Effect::Write(Box::new(Object::ReplicaSet(annotated.clone()))));
+    }
     if revision(new_rs) < max_rev {
         // A rollback (or re-apply of an old template) reuses the old ReplicaSet and gives
         // it the next revision, remembering the old number.
-        let mut rs = new_rs.clone();
+        let mut rs = annotated;
         let old_rev = revision(new_rs);
         let hist = rs.metadata.annotations.get(REVISION_HISTORY).cloned();
         rs.metadata.annotations.insert(

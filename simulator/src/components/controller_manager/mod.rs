@@ -6,9 +6,15 @@
 //! effects. Loops never write state themselves.
 
 pub mod deployment;
+pub mod disruption;
 pub mod endpointslice;
 pub mod garbage_collector;
+pub mod hpa;
+pub mod node_lifecycle;
+pub mod pod_gc;
 pub mod replicaset;
+pub mod service_lb;
+pub mod taint_eviction;
 
 use crate::apiserver::{Change, ObjKey};
 use crate::effect::Effect;
@@ -26,6 +32,18 @@ pub enum Controller {
     EndpointSlice,
     /// Deletes objects whose owner is gone.
     GarbageCollector,
+    /// Gives LoadBalancer Services an external address (cloud-controller-manager).
+    ServiceLoadBalancer,
+    /// Scales Deployments to their HorizontalPodAutoscaler's target metrics.
+    HorizontalPodAutoscaler,
+    /// Watches node heartbeats; marks silent nodes Unknown and taints them.
+    NodeLifecycle,
+    /// Evicts pods from nodes with NoExecute taints they do not tolerate (long enough).
+    TaintEviction,
+    /// Deletes pods bound to nodes that no longer exist.
+    PodGarbageCollector,
+    /// Keeps PodDisruptionBudget status current.
+    Disruption,
 }
 
 impl Controller {
@@ -36,6 +54,12 @@ impl Controller {
             Controller::ReplicaSet => "replicaset-controller",
             Controller::EndpointSlice => "endpointslice-controller",
             Controller::GarbageCollector => "garbage-collector",
+            Controller::ServiceLoadBalancer => "service-controller",
+            Controller::HorizontalPodAutoscaler => "horizontal-pod-autoscaler",
+            Controller::NodeLifecycle => "node-lifecycle-controller",
+            Controller::TaintEviction => "taint-eviction-controller",
+            Controller::PodGarbageCollector => "pod-garbage-collector",
+            Controller::Disruption => "disruption-controller",
         }
     }
 }
@@ -58,6 +82,15 @@ pub fn watchers(change: &Change, world: &World) -> Vec<(Controller, ObjKey)> {
             Controller::GarbageCollector,
             garbage_collector::watch(change),
         ),
+        (Controller::ServiceLoadBalancer, service_lb::watch(change)),
+        (Controller::HorizontalPodAutoscaler, hpa::watch(change)),
+        (Controller::NodeLifecycle, node_lifecycle::watch(change)),
+        (
+            Controller::TaintEviction,
+            taint_eviction::watch(change, world),
+        ),
+        (Controller::PodGarbageCollector, pod_gc::watch(change)),
+        (Controller::Disruption, disruption::watch(change, world)),
     ];
     queued
         .into_iter()
@@ -72,6 +105,12 @@ pub fn reconcile(controller: Controller, key: &ObjKey, world: &World, now: SimTi
         Controller::ReplicaSet => replicaset::reconcile(key, world, now),
         Controller::EndpointSlice => endpointslice::reconcile(key, world),
         Controller::GarbageCollector => garbage_collector::reconcile(key, world),
+        Controller::ServiceLoadBalancer => service_lb::reconcile(key, world, now),
+        Controller::HorizontalPodAutoscaler => hpa::reconcile(key, world, now),
+        Controller::NodeLifecycle => node_lifecycle::reconcile(key, world, now),
+        Controller::TaintEviction => taint_eviction::reconcile(key, world, now),
+        Controller::PodGarbageCollector => pod_gc::reconcile(key, world),
+        Controller::Disruption => disruption::reconcile(key, world, now),
     }
 }
 

@@ -1,8 +1,11 @@
 //! The kubelet: the node agent. It posts node status every 10 s and runs the pods bound
 //! to its node (see [`pod_worker`]), pulling images from registries ([`pull`]).
 
+pub mod node_status;
 pub mod pod_worker;
+pub mod probes;
 pub mod pull;
+pub mod restart;
 
 use crate::effect::{Effect, Task};
 use crate::event::{Component, EventDraft, ObjectRef, Source};
@@ -23,6 +26,23 @@ pub fn heartbeat(world: &World, node: &str) -> Vec<Effect> {
         // The node was deleted; its kubelet is gone and the loop ends.
         return Vec::new();
     };
+    if world.api.store.node_named(node).is_none() {
+        // `kubectl delete node`: the kubelet's status posts fail with NotFound (it does
+        // not re-register until restarted); the machine is treated as decommissioned.
+        return vec![
+            Effect::Emit(EventDraft::new(
+                Source::on(Component::Kubelet, node),
+                ObjectRef::new("node", node),
+                "NodeRemoved",
+                format!(
+                    "kubelet on {node} cannot post status: node \"{node}\" not found (the Node object was deleted); the machine leaves the cluster"
+                ),
+            )),
+            Effect::AgentLeft {
+                node: node.to_string(),
+            },
+        ];
+    }
     let mut out = Vec::new();
     if agent.kubelet_running {
         out.push(Effect::NodeHeartbeat {

@@ -154,7 +154,7 @@ pub fn step(world: &World, node: &str, key: &ObjKey, step: &PodStep, now: SimTim
         return Vec::new();
     };
     if !agent.kubelet_running {
-        return Vec::new();
+        return super::restart::while_down(node, key, step);
     }
     let Some(pod) = world.api.store.pod(&key.namespace, &key.name) else {
         return vec![Effect::PodRuntime {
@@ -169,12 +169,56 @@ pub fn step(world: &World, node: &str, key: &ObjKey, step: &PodStep, now: SimTim
     let runtime = agent.pods.get(key).cloned().unwrap_or_default();
     match step {
         PodStep::Sync => sync(world, node, key, pod, runtime, now),
-        PodStep::PullFinished { container, ok } => {
-            pulled(world, node, key, pod, runtime, *container, *ok, now)
+        PodStep::PullFinished {
+            container,
+            ok,
+            present,
+            took,
+        } => pulled(
+            world,
+            node,
+            key,
+            pod,
+            runtime,
+            *container,
+            (*ok, *present, *took),
+            now,
+        ),
+        PodStep::ContainerStarted { container } => {
+            let Some(cs) = pod.status.container_statuses.get(*container) else {
+                return Vec::new();
+            };
+            let instance = super::restart::instance_after_start(cs);
+            let mut out = started(node, key, pod, *container, now);
+            out.extend(super::probes::after_start(
+                node, key, pod, &runtime, *container, instance,
+            ));
+            out
         }
-        PodStep::ContainerStarted { container } => started(node, key, pod, *container, now),
-        PodStep::Probe { container } => probed(node, key, pod, *container, now),
+        PodStep::Probe { container } => {
+            let instance = pod
+                .status
+                .container_statuses
+                .get(*container)
+                .map_or(0, |c| c.restart_count);
+            super::probes::probe(
+                world, node, key, pod, &runtime, *container, instance, false, now,
+            )
+        }
+        PodStep::ProbeTick {
+            container,
+            instance,
+            liveness,
+        } => super::probes::probe(
+            world, node, key, pod, &runtime, *container, *instance, *liveness, now,
+        ),
+        PodStep::Restart { container } => {
+            super::restart::restart(node, key, pod, runtime, *container, now)
+        }
         PodStep::ContainerExited { container, code } => {
+            if !runtime.killing && super::restart::stale_exit(pod, *container) {
+                return Vec::new();
+            }
             exited(node, key, pod, runtime, *container, *code, now)
         }
         PodStep::Terminated => vec![
@@ -429,19 +473,19 @@ fn begin_container(
                 "Pulling",
                 format!("Pulling image \"{}\": {why}", c.image),
             ));
-            match resolved {
-                Ok(r) => {
-                    let secs = PULL_OVERHEAD.0 + r.size * 1000 / agent.bandwidth.max(1);
-                    out.push(later(
-                        SimDuration(secs),
-                        node,
-                        key,
-                        PodStep::PullFinished {
-                            container: i,
-                            ok: true,
-                        },
-                    ));
-                }
+            // Only the layers missing from the node's content store are downloaded.
+            match pull::check(world, node, pod, &c.image, _now) {
+                Ok((_, plan)) => out.push(later(
+                    plan.duration,
+                    node,
+                    key,
+                    PodStep::PullFinished {
+                        container: i,
+                        ok: true,
+                        present: plan.present,
+                        took: plan.duration,
+                    },
+                )),
                 Err(_) => out.push(later(
                     PULL_OVERHEAD,
                     node,
@@ -449,6 +493,8 @@ fn begin_container(
                     PodStep::PullFinished {
                         container: i,
                         ok: false,
+                        present: 0,
+                        took: PULL_OVERHEAD,
                     },
                 )),
             }
@@ -465,7 +511,7 @@ fn pulled(
     pod: &Pod,
     mut runtime: PodRuntime,
     i: usize,
-    ok: bool,
+    (ok, present, took): (bool, usize, SimDuration),
     now: SimTime,
 ) -> Vec<Effect> {
     let mut out = Vec::new();
@@ -473,24 +519,25 @@ fn pulled(
         return out;
     };
     let mut p = pod.clone();
-    match pull::resolve(world, &c.image) {
-        Ok(r) if ok => {
+    match pull::check(world, node, pod, &c.image, now) {
+        Ok((r, _)) if ok => {
             let size = r.size;
             out.push(Effect::NodeImage {
                 node: node.into(),
                 reference: r.reference.clone(),
                 size,
+                layers: r.layers.iter().map(|l| l.digest.clone()).collect(),
             });
             let agent = &world.agents[node];
-            let took = SimDuration(PULL_OVERHEAD.0 + size * 1000 / agent.bandwidth.max(1));
+            let total = r.layers.len();
             out.push(event(
                 node,
                 key,
                 "Pulled",
                 format!(
-                    "Successfully pulled image \"{}\" in {took}. Image size: {size} bytes ({} MB at {} MB/s)",
+                    "Successfully pulled image \"{}\" in {took} ({present} of {total} layers already on the node). Image size: {size} bytes; downloaded the {} missing layer(s) at {} MB/s",
                     c.image,
-                    size / 1_000_000,
+                    total - present,
                     agent.bandwidth / 1_000_000
                 ),
             ));
@@ -508,7 +555,7 @@ fn pulled(
             ));
         }
         Ok(_) | Err(_) => {
-            let err = pull::resolve(world, &c.image)
+            let err = pull::check(world, node, pod, &c.image, now)
                 .err()
                 .unwrap_or_else(|| "pull failed".into());
             runtime.pull_backoff.next(&c.image, now, now);
@@ -558,6 +605,8 @@ fn started(node: &str, key: &ObjKey, pod: &Pod, i: usize, now: SimTime) -> Vec<E
     };
     let mut p = pod.clone();
     let cs = &mut p.status.container_statuses[i];
+    super::restart::note_restart(cs);
+    let instance = cs.restart_count;
     cs.state = ContainerState {
         running: Some(json!({ "startedAt": Timestamp(now) })),
         ..ContainerState::default()
@@ -600,32 +649,15 @@ fn started(node: &str, key: &ObjKey, pod: &Pod, i: usize, now: SimTime) -> Vec<E
                 SimDuration::from_secs(delay).max(SimDuration::from_millis(100)),
                 node,
                 key,
-                PodStep::Probe { container: i },
+                PodStep::ProbeTick {
+                    container: i,
+                    instance,
+                    liveness: false,
+                },
             ));
         }
     }
     refresh(&mut p, now);
-    out.push(Effect::Write(Box::new(Object::Pod(p))));
-    out
-}
-
-fn probed(node: &str, key: &ObjKey, pod: &Pod, i: usize, now: SimTime) -> Vec<Effect> {
-    let mut out = Vec::new();
-    let Some(cs) = pod.status.container_statuses.get(i) else {
-        return out;
-    };
-    if cs.state.running.is_none() || cs.ready {
-        return out;
-    }
-    let mut p = pod.clone();
-    p.status.container_statuses[i].ready = true;
-    refresh(&mut p, now);
-    out.push(event(
-        node,
-        key,
-        "ReadinessProbeSucceeded",
-        format!("Readiness probe of container {} passed: the pod is Ready and Services may send it traffic", cs.name),
-    ));
     out.push(Effect::Write(Box::new(Object::Pod(p))));
     out
 }
@@ -645,9 +677,15 @@ fn exited(
     let Some(cs) = p.status.container_statuses.get_mut(i) else {
         return out;
     };
+    let started_at = cs
+        .state
+        .running
+        .as_ref()
+        .and_then(|r| r.get("startedAt"))
+        .cloned();
     cs.state = ContainerState {
         terminated: Some(
-            json!({ "exitCode": code, "reason": if code == 0 { "Completed" } else { "Error" }, "finishedAt": Timestamp(now) }),
+            json!({ "exitCode": code, "reason": if code == 0 { "Completed" } else { "Error" }, "startedAt": started_at, "finishedAt": Timestamp(now) }),
         ),
         ..ContainerState::default()
     };
@@ -658,6 +696,10 @@ fn exited(
         .container_statuses
         .iter()
         .all(|c| c.state.running.is_none());
+    if !runtime.killing {
+        // A crash or a liveness kill: restart per restartPolicy and back-off.
+        return super::restart::after_exit(node, key, p, runtime, i, now);
+    }
     out.push(Effect::Write(Box::new(Object::Pod(p))));
     if runtime.killing && all_stopped {
         out.push(later(SimDuration::ZERO, node, key, PodStep::Terminated));

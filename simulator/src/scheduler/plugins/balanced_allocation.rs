@@ -4,7 +4,7 @@
 //! Favors nodes whose resource fractions stay close to each other after placing the pod.
 //! Uses *actual* requests (no non-zero defaults) and float64 math as upstream does.
 
-use super::node_resources_fit::{ResourceSpec, pod_request_list, requested_and_allocatable};
+use super::node_resources_fit::{ResourceSpec, pod_request_list, requested_and_allocatable_iter};
 use crate::scheduler::framework::{Code, MAX_NODE_SCORE, NodeInfo, PodInfo, Status};
 
 /// Plugin name.
@@ -27,21 +27,30 @@ pub fn pre_score(pod: &PodInfo, resources: &[ResourceSpec]) -> Status {
 /// node has; std-dev = `|f1 − f2| / 2` for two, population std-dev for more, 0 for one;
 /// score = `int64((1 − std) × 100)`.
 pub fn balanced_resource_score(requested: &[i64], allocatable: &[i64]) -> i64 {
-    let mut fractions = Vec::new();
-    let mut total = 0.0f64;
-    for (r, a) in requested.iter().zip(allocatable) {
-        if *a == 0 {
-            continue;
+    balanced_score_iter(requested.iter().copied().zip(allocatable.iter().copied()))
+}
+
+/// [`balanced_resource_score`] over `(requested, allocatable)` pairs, without collecting
+/// (the pairs are walked twice when more than two resources count).
+pub fn balanced_score_iter(pairs: impl Iterator<Item = (i64, i64)> + Clone) -> i64 {
+    let fractions = pairs
+        .filter(|(_, a)| *a != 0)
+        .map(|(r, a)| (r as f64 / a as f64).min(1.0));
+    let (mut n, mut total, mut first, mut second) = (0usize, 0.0f64, 0.0f64, 0.0f64);
+    for f in fractions.clone() {
+        match n {
+            0 => first = f,
+            1 => second = f,
+            _ => {}
         }
-        let f = (*r as f64 / *a as f64).min(1.0);
         total += f;
-        fractions.push(f);
+        n += 1;
     }
-    let std = match fractions.len() {
-        2 => ((fractions[0] - fractions[1]) / 2.0).abs(),
+    let std = match n {
+        2 => ((first - second) / 2.0).abs(),
         n if n > 2 => {
             let mean = total / n as f64;
-            let sum: f64 = fractions.iter().map(|f| (f - mean) * (f - mean)).sum();
+            let sum: f64 = fractions.map(|f| (f - mean) * (f - mean)).sum();
             (sum / n as f64).sqrt()
         }
         _ => 0.0,
@@ -52,8 +61,18 @@ pub fn balanced_resource_score(requested: &[i64], allocatable: &[i64]) -> i64 {
 /// Score for one node.
 pub fn score(pod: &PodInfo, node: &NodeInfo, resources: &[ResourceSpec]) -> i64 {
     let pod_requests = pod_request_list(pod, resources, true);
-    let (requested, allocatable) = requested_and_allocatable(node, resources, &pod_requests, true);
-    balanced_resource_score(&requested, &allocatable)
+    score_requests(&pod_requests, node, resources)
+}
+
+/// [`score`] with the pod's actual requests per resource already computed
+/// ([`pod_request_list`] with `use_requested`, upstream's PreScore state).
+pub fn score_requests(pod_requests: &[i64], node: &NodeInfo, resources: &[ResourceSpec]) -> i64 {
+    balanced_score_iter(requested_and_allocatable_iter(
+        node,
+        resources,
+        pod_requests,
+        true,
+    ))
 }
 
 #[cfg(test)]

@@ -62,8 +62,31 @@ pub fn calculate_priority(sum_scores: i64, num_containers: i64) -> i64 {
 
 /// Score for one node (no NormalizeScore: the value is already 0..100).
 pub fn score(pod: &PodInfo, node: &NodeInfo, total_num_nodes: i64) -> i64 {
-    let containers = (pod.init_images.len() + pod.images.len()) as i64;
-    calculate_priority(sum_image_scores(pod, node, total_num_nodes), containers)
+    score_normalized(&normalized_images(pod), node, total_num_nodes)
+}
+
+/// The pod's images, init containers first, normalised (computed once per cycle).
+pub fn normalized_images(pod: &PodInfo) -> Vec<String> {
+    pod.init_images
+        .iter()
+        .chain(&pod.images)
+        .map(|img| normalized_image_name(img))
+        .collect()
+}
+
+/// [`score`] from [`normalized_images`]: the same sum and clamping, without normalising
+/// the names again for every node.
+pub fn score_normalized(images: &[String], node: &NodeInfo, total_num_nodes: i64) -> i64 {
+    let sum: i64 = if node.images.is_empty() {
+        0
+    } else {
+        images
+            .iter()
+            .filter_map(|name| node.images.get(name))
+            .map(|st| scaled_image_score(st.size, st.num_nodes, total_num_nodes))
+            .sum()
+    };
+    calculate_priority(sum, images.len() as i64)
 }
 
 #[cfg(test)]

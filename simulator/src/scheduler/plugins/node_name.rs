@@ -9,7 +9,7 @@ pub const REASON: &str = "node(s) didn't match the requested node name";
 
 /// `Fits`: the pod has no `spec.nodeName`, or it names this node.
 pub fn fits(pod: &PodInfo, node: &NodeInfo) -> bool {
-    pod.node_name.is_empty() || pod.node_name == node.name
+    pod.node_name.is_empty() || pod.node_name == node.name.as_str()
 }
 
 /// Filter: UnschedulableAndUnresolvable unless [`fits`].

@@ -110,12 +110,16 @@ pub fn fits_request(
 /// Filter: every insufficient resource becomes a reason; the status is Unschedulable, or
 /// UnschedulableAndUnresolvable if any of them is larger than the whole node.
 pub fn filter(pod: &PodInfo, node: &NodeInfo) -> (Status, Vec<InsufficientResource>) {
-    let insufficient = fits_request(
-        &compute_pod_resource_request(pod),
-        node,
-        &BTreeSet::new(),
-        &BTreeSet::new(),
-    );
+    filter_request(&compute_pod_resource_request(pod), node)
+}
+
+/// [`filter`] with the pod's request already computed (upstream's PreFilter state, so a
+/// cycle computes it once rather than per node).
+pub fn filter_request(
+    pod_request: &Resource,
+    node: &NodeInfo,
+) -> (Status, Vec<InsufficientResource>) {
+    let insufficient = fits_request(pod_request, node, &BTreeSet::new(), &BTreeSet::new());
     (status_for(&insufficient), insufficient)
 }
 
@@ -241,17 +245,21 @@ pub fn requested_and_allocatable(
     pod_requests: &[i64],
     use_requested: bool,
 ) -> (Vec<i64>, Vec<i64>) {
-    let mut requested = vec![0; resources.len()];
-    let mut allocatable = vec![0; resources.len()];
-    for (i, r) in resources.iter().enumerate() {
-        let (alloc, req) = allocatable_and_request(node, &r.name, pod_requests[i], use_requested);
-        if alloc == 0 {
-            continue;
-        }
-        allocatable[i] = alloc;
-        requested[i] = req;
-    }
-    (requested, allocatable)
+    requested_and_allocatable_iter(node, resources, pod_requests, use_requested).unzip()
+}
+
+/// [`requested_and_allocatable`] without collecting: `(requested, allocatable)` per
+/// resource, `(0, 0)` for skipped ones.
+pub fn requested_and_allocatable_iter<'a>(
+    node: &'a NodeInfo,
+    resources: &'a [ResourceSpec],
+    pod_requests: &'a [i64],
+    use_requested: bool,
+) -> impl Iterator<Item = (i64, i64)> + Clone + 'a {
+    resources.iter().zip(pod_requests).map(move |(r, &pod_request)| {
+        let (alloc, req) = allocatable_and_request(node, &r.name, pod_request, use_requested);
+        if alloc == 0 { (0, 0) } else { (req, alloc) }
+    })
 }
 
 /// `leastRequestedScore`: `(capacity − requested) * 100 / capacity`, 0 when over capacity.
@@ -278,17 +286,30 @@ pub fn weighted_score(
     requested: &[i64],
     allocatable: &[i64],
 ) -> i64 {
+    weighted_score_iter(
+        strategy,
+        resources,
+        requested.iter().copied().zip(allocatable.iter().copied()),
+    )
+}
+
+/// [`weighted_score`] over `(requested, allocatable)` pairs, one per resource.
+pub fn weighted_score_iter(
+    strategy: ScoringStrategy,
+    resources: &[ResourceSpec],
+    pairs: impl Iterator<Item = (i64, i64)>,
+) -> i64 {
     let (mut node_score, mut weight_sum) = (0i64, 0i64);
-    for i in 0..requested.len() {
-        if allocatable[i] == 0 {
+    for (r, (requested, allocatable)) in resources.iter().zip(pairs) {
+        if allocatable == 0 {
             continue;
         }
         let s = match strategy {
-            ScoringStrategy::LeastAllocated => least_requested_score(requested[i], allocatable[i]),
-            ScoringStrategy::MostAllocated => most_requested_score(requested[i], allocatable[i]),
+            ScoringStrategy::LeastAllocated => least_requested_score(requested, allocatable),
+            ScoringStrategy::MostAllocated => most_requested_score(requested, allocatable),
         };
-        node_score += s * resources[i].weight;
-        weight_sum += resources[i].weight;
+        node_score += s * r.weight;
+        weight_sum += r.weight;
     }
     if weight_sum == 0 {
         0
@@ -310,13 +331,22 @@ pub fn score(
         return Err("resources not found".to_string());
     }
     let pod_requests = pod_request_list(pod, resources, false);
-    let (requested, allocatable) = requested_and_allocatable(node, resources, &pod_requests, false);
-    Ok(weighted_score(
+    Ok(score_requests(&pod_requests, node, strategy, resources))
+}
+
+/// [`score`] with the pod's non-zero requests per resource already computed
+/// ([`pod_request_list`], upstream's PreScore state) and `resources` already validated.
+pub fn score_requests(
+    pod_requests: &[i64],
+    node: &NodeInfo,
+    strategy: ScoringStrategy,
+    resources: &[ResourceSpec],
+) -> i64 {
+    weighted_score_iter(
         strategy,
         resources,
-        &requested,
-        &allocatable,
-    ))
+        requested_and_allocatable_iter(node, resources, pod_requests, false),
+    )
 }
 
 #[cfg(test)]

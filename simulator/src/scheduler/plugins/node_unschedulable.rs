@@ -13,8 +13,11 @@ pub const REASON: &str = "node(s) were unschedulable";
 /// Filter: a cordoned node (`spec.unschedulable`) rejects the pod unless it tolerates the
 /// `node.kubernetes.io/unschedulable:NoSchedule` taint.
 pub fn filter(pod: &PodInfo, node: &NodeInfo) -> Status {
+    if !node.unschedulable {
+        return Status::success();
+    }
     let taint = Taint::new(TAINT_NODE_UNSCHEDULABLE, "", TaintEffect::NoSchedule);
-    if node.unschedulable && !tolerations_tolerate_taint(&pod.tolerations, &taint, false) {
+    if !tolerations_tolerate_taint(&pod.tolerations, &taint, false) {
         return Status::new(
             Code::UnschedulableAndUnresolvable,
             NAME,
