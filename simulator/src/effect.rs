@@ -111,6 +111,9 @@ pub enum Effect {
     },
     /// Create an object through the API server (admission, validation, storage).
     Create(Box<Object>),
+    /// Put an object in the store as it is (uid, timestamps, status): scenario set-up
+    /// restoring a cluster that existed before time zero.
+    Restore(Box<Object>),
     /// Create an object and log `event` with `{name}` replaced by the name the API server
     /// generated (`Created pod: web-7d4b9c-x2k9p`).
     CreateNamed {

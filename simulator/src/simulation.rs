@@ -143,6 +143,10 @@ fn apply_write(
     }
 }
 
+/// Work due within this delay counts as an immediate workqueue `Add` (deduplicated);
+/// anything later is a timer.
+pub const IMMEDIATE: SimDuration = SimDuration::from_secs(1);
+
 /// A deterministic simulation: same scenario, seed and journal ⇒ byte-identical log.
 #[derive(Debug, Clone)]
 pub struct Simulation {
@@ -345,7 +349,8 @@ impl Simulation {
             ObjectRef::namespaced(t.kind.word(), &t.namespace, &t.name),
             if matches!(
                 cmd,
-                crate::load::LoadCommand::Usage { .. } | crate::load::LoadCommand::UsageClear { .. }
+                crate::load::LoadCommand::Usage { .. }
+                    | crate::load::LoadCommand::UsageClear { .. }
             ) {
                 "UsageSet"
             } else {
@@ -441,9 +446,7 @@ impl Simulation {
             Task::KubeletPod { node, key, step } => {
                 kubelet::pod_worker::step(&self.world, node, key, step, self.now)
             }
-            Task::MetricsScrape => {
-                crate::components::metrics_server::scrape(&self.world, self.now)
-            }
+            Task::MetricsScrape => crate::components::metrics_server::scrape(&self.world, self.now),
         };
         self.apply_effects(effects);
         Some(at)
@@ -493,8 +496,11 @@ impl Simulation {
         self.log.append(self.now, draft);
     }
 
-    /// Queues `task`; reconcile, scheduling and pod-sync tasks already pending are not
-    /// queued twice (the pending one will see the latest state when it runs).
+    /// Queues `task`. Immediate reconcile, scheduling and pod-sync work already pending is
+    /// not queued twice (the pending run will see the latest state), as a client-go
+    /// workqueue deduplicates `Add`. Timers (`AddAfter`, anything due later than
+    /// [`IMMEDIATE`]) are always queued: an earlier pending run must not swallow a
+    /// back-off retry or a deadline check.
     fn schedule(&mut self, after: SimDuration, task: Task) {
         let dedup = matches!(
             task,
@@ -506,7 +512,7 @@ impl Simulation {
                 }
         );
         let at = self.now.after(after);
-        if dedup {
+        if dedup && after <= IMMEDIATE {
             if self.pending.get(&task).is_some_and(|due| *due <= at) {
                 return;
             }
@@ -531,6 +537,11 @@ impl Simulation {
                             e.to_string(),
                         ));
                     }
+                }
+                Effect::Restore(obj) => {
+                    let mut obj = *obj;
+                    crate::apiserver::admission::default_object(&mut obj);
+                    self.world.api.write(obj);
                 }
                 Effect::CreateNamed { object, event } => {
                     let what = ObjKey::of(&object).to_string();
@@ -610,7 +621,11 @@ impl Simulation {
                         }
                     }
                 }
-                Effect::LoadBalancerRequested { service, ip, ready_at } => {
+                Effect::LoadBalancerRequested {
+                    service,
+                    ip,
+                    ready_at,
+                } => {
                     self.world.load_balancers.insert(service, (ip, ready_at));
                 }
                 Effect::PodIpsUsed { node, last } => {

@@ -147,10 +147,8 @@ fn sync(world: &World, now: SimTime) -> Outcome {
             },
             Effect::HpaMemory {
                 memory: Some(m), ..
-            } => {
-                if o.decision.is_none() {
-                    o.decision = m.last_decision.map(|d| *d);
-                }
+            } if o.decision.is_none() => {
+                o.decision = m.last_decision.map(|d| *d);
             }
             Effect::Emit(d) => {
                 o.events.push(d.kind.clone());

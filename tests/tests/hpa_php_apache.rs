@@ -5,14 +5,16 @@
 
 use simulator::{Scenario, Simulation, Workspace};
 
-const PHP_APACHE: &str = include_str!(concat!(
+/// The upstream manifests, read where they stand beside the repository.
+const REAL: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/reference/real/k8s/application__php-apache.yaml"
-));
-const HPA: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/reference/real/k8s/application__hpa__php-apache.yaml"
-));
+    "/../../shared/reference/real/k8s/"
+);
+
+fn real(name: &str) -> String {
+    let path = format!("{REAL}{name}");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
+}
 
 fn replicas(sim: &Simulation) -> i64 {
     let store = &sim.state().api.store;
@@ -31,8 +33,8 @@ fn run(sim: &mut Simulation, line: &str) -> String {
 #[test]
 fn the_walkthrough_scales_out_under_load_and_back_in() {
     let mut ws = Workspace::new();
-    ws.insert("php-apache.yaml", PHP_APACHE);
-    ws.insert("hpa.yaml", HPA);
+    ws.insert("php-apache.yaml", real("application__php-apache.yaml"));
+    ws.insert("hpa.yaml", real("application__hpa__php-apache.yaml"));
     let scenario = Scenario::named("default").unwrap().with_workspace(ws);
     let mut sim = Simulation::new(&scenario);
     run(&mut sim, "kubectl apply -f php-apache.yaml");

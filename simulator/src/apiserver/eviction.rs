@@ -16,7 +16,8 @@ use crate::api::meta::Timestamp;
 use crate::time::SimTime;
 
 /// The 429 message kubectl prints.
-pub const VIOLATES_BUDGET: &str = "Cannot evict pod as it would violate the pod's disruption budget.";
+pub const VIOLATES_BUDGET: &str =
+    "Cannot evict pod as it would violate the pod's disruption budget.";
 
 /// Evicts the pod `key` at `now`.
 pub fn evict(api: &mut ApiServer, key: &ObjKey, now: SimTime) -> Result<Object, ApiError> {

@@ -32,13 +32,19 @@ pub const DNS_SERVICE_IP: &str = "10.96.0.10";
 impl ApiServer {
     /// An empty API server.
     pub fn new() -> Self {
-        ApiServer { store: Store::new() }
+        ApiServer {
+            store: Store::new(),
+        }
     }
 
     /// A free Service IP, picked at random from 10.96.0.0/16 like the API server's
     /// allocator (the seeded RNG keeps it reproducible).
     fn allocate_cluster_ip(&self, rng: &mut SimRng) -> String {
-        let used: Vec<&str> = self.store.services().filter_map(|s| s.spec.cluster_ip.as_deref()).collect();
+        let used: Vec<&str> = self
+            .store
+            .services()
+            .filter_map(|s| s.spec.cluster_ip.as_deref())
+            .collect();
         loop {
             let ip = format!("10.96.{}.{}", rng.below(256), 1 + rng.below(254));
             if !used.contains(&ip.as_str()) && ip != KUBERNETES_SERVICE_IP && ip != DNS_SERVICE_IP {
@@ -49,7 +55,11 @@ impl ApiServer {
 
     /// A free node port from the default range 30000-32767, picked at random.
     fn allocate_node_port(&self, rng: &mut SimRng) -> i64 {
-        let used: Vec<i64> = self.store.services().flat_map(|s| s.spec.ports.iter().filter_map(|p| p.node_port)).collect();
+        let used: Vec<i64> = self
+            .store
+            .services()
+            .flat_map(|s| s.spec.ports.iter().filter_map(|p| p.node_port))
+            .collect();
         loop {
             let port = 30000 + rng.below(2768) as i64;
             if !used.contains(&port) {

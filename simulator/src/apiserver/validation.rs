@@ -92,22 +92,24 @@ fn validate_container(p: &mut Problems, path: &str, c: &Container) {
         };
         let milli = |q: &str| Quantity::parse(q).and_then(|q| q.milli_value());
         if let (Ok(r), Ok(l)) = (milli(&req.0), milli(&lim.0))
-            && r > l {
-                p.invalid(
-                    &format!("{path}.resources.requests"),
-                    format!("\"{}\"", req.0),
-                    &format!("must be less than or equal to {k} limit of {}", lim.0),
-                );
-            }
-    }
-    if let Some(policy) = &c.image_pull_policy
-        && !["Always", "IfNotPresent", "Never"].contains(&policy.as_str()) {
-            p.unsupported(
-                &format!("{path}.imagePullPolicy"),
-                policy,
-                &["Always", "IfNotPresent", "Never"],
+            && r > l
+        {
+            p.invalid(
+                &format!("{path}.resources.requests"),
+                format!("\"{}\"", req.0),
+                &format!("must be less than or equal to {k} limit of {}", lim.0),
             );
         }
+    }
+    if let Some(policy) = &c.image_pull_policy
+        && !["Always", "IfNotPresent", "Never"].contains(&policy.as_str())
+    {
+        p.unsupported(
+            &format!("{path}.imagePullPolicy"),
+            policy,
+            &["Always", "IfNotPresent", "Never"],
+        );
+    }
 }
 
 fn validate_pod_spec(p: &mut Problems, path: &str, spec: &PodSpec) {
@@ -129,13 +131,14 @@ fn validate_pod_spec(p: &mut Problems, path: &str, spec: &PodSpec) {
         }
     }
     if let Some(rp) = &spec.restart_policy
-        && !["Always", "OnFailure", "Never"].contains(&rp.as_str()) {
-            p.unsupported(
-                &format!("{path}.restartPolicy"),
-                rp,
-                &["Always", "OnFailure", "Never"],
-            );
-        }
+        && !["Always", "OnFailure", "Never"].contains(&rp.as_str())
+    {
+        p.unsupported(
+            &format!("{path}.restartPolicy"),
+            rp,
+            &["Always", "OnFailure", "Never"],
+        );
+    }
     for (i, t) in spec.tolerations.iter().enumerate() {
         let tp = format!("{path}.tolerations[{i}]");
         match t.operator.as_str() {
@@ -171,13 +174,14 @@ fn validate_pod_spec(p: &mut Problems, path: &str, spec: &PodSpec) {
         }
     }
     if let Some(g) = spec.termination_grace_period_seconds
-        && g < 0 {
-            p.invalid(
-                &format!("{path}.terminationGracePeriodSeconds"),
-                g,
-                "must be greater than or equal to 0",
-            );
-        }
+        && g < 0
+    {
+        p.invalid(
+            &format!("{path}.terminationGracePeriodSeconds"),
+            g,
+            "must be greater than or equal to 0",
+        );
+    }
 }
 
 fn scaled(v: &IntOrString, total: i64) -> Result<i64, String> {
@@ -202,9 +206,10 @@ pub fn validate(obj: &Object) -> Vec<String> {
         Object::Pod(pod) => validate_pod_spec(&mut p, "spec", &pod.spec),
         Object::Deployment(d) => {
             if let Some(r) = d.spec.replicas
-                && r < 0 {
-                    p.invalid("spec.replicas", r, "must be greater than or equal to 0");
-                }
+                && r < 0
+            {
+                p.invalid("spec.replicas", r, "must be greater than or equal to 0");
+            }
             if d.spec.selector.match_labels.is_empty()
                 && d.spec.selector.match_expressions.is_empty()
             {
@@ -226,13 +231,15 @@ pub fn validate(obj: &Object) -> Vec<String> {
             }
             validate_pod_spec(&mut p, "spec.template.spec", &d.spec.template.spec);
             if let Some(rp) = &d.spec.template.spec.restart_policy
-                && rp != "Always" {
-                    p.unsupported("spec.template.spec.restartPolicy", rp, &["Always"]);
-                }
+                && rp != "Always"
+            {
+                p.unsupported("spec.template.spec.restartPolicy", rp, &["Always"]);
+            }
             if let Some(ty) = &d.spec.strategy.type_
-                && !["RollingUpdate", "Recreate"].contains(&ty.as_str()) {
-                    p.unsupported("spec.strategy.type", ty, &["Recreate", "RollingUpdate"]);
-                }
+                && !["RollingUpdate", "Recreate"].contains(&ty.as_str())
+            {
+                p.unsupported("spec.strategy.type", ty, &["Recreate", "RollingUpdate"]);
+            }
             if let Some(ru) = &d.spec.strategy.rolling_update {
                 let surge = ru.max_surge.as_ref().map(|v| scaled(v, 100));
                 let unavail = ru.max_unavailable.as_ref().map(|v| scaled(v, 100));
@@ -249,13 +256,15 @@ pub fn validate(obj: &Object) -> Vec<String> {
                     );
                 }
                 if let Some(Ok(u)) = unavail
-                    && matches!(ru.max_unavailable, Some(IntOrString::Str(_))) && u > 100 {
-                        p.invalid(
-                            "spec.strategy.rollingUpdate.maxUnavailable",
-                            format!("\"{u}%\""),
-                            "must not be greater than 100%",
-                        );
-                    }
+                    && matches!(ru.max_unavailable, Some(IntOrString::Str(_)))
+                    && u > 100
+                {
+                    p.invalid(
+                        "spec.strategy.rollingUpdate.maxUnavailable",
+                        format!("\"{u}%\""),
+                        "must not be greater than 100%",
+                    );
+                }
             }
         }
         Object::ReplicaSet(rs) => {
@@ -314,13 +323,14 @@ pub fn validate(obj: &Object) -> Vec<String> {
             }
         }
         Object::PodDisruptionBudget(pdb)
-            if pdb.spec.min_available.is_some() && pdb.spec.max_unavailable.is_some() => {
-                p.invalid(
-                    "spec",
-                    "…",
-                    "minAvailable and maxUnavailable cannot be both set",
-                );
-            }
+            if pdb.spec.min_available.is_some() && pdb.spec.max_unavailable.is_some() =>
+        {
+            p.invalid(
+                "spec",
+                "…",
+                "minAvailable and maxUnavailable cannot be both set",
+            );
+        }
         _ => {}
     }
     p.0

@@ -165,7 +165,9 @@ pub fn text(topic: Option<&str>) -> Result<String, CommandError> {
         Some("aws" | "ecr") => Ok(AWS.to_string()),
         Some(other) => {
             let mut msg = format!("help: no help topic \"{other}\"");
-            if let Some(s) = suggest::suggestions(other, &["sim", "kubectl", "files", "docker", "aws"]).first() {
+            if let Some(s) =
+                suggest::suggestions(other, &["sim", "kubectl", "files", "docker", "aws"]).first()
+            {
                 msg.push_str(&format!("\n\nDid you mean this?\n\t{s}"));
             }
             Err(CommandError::new(msg))

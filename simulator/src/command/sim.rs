@@ -139,7 +139,9 @@ fn bad(msg: impl Into<String>) -> CommandError {
 fn one_name<'a>(pos: &'a [String], usage: &str) -> Result<&'a str, CommandError> {
     match pos {
         [name] => Ok(name),
-        [] => Err(bad(format!("error: {usage} needs a name\n\nUsage: {usage}"))),
+        [] => Err(bad(format!(
+            "error: {usage} needs a name\n\nUsage: {usage}"
+        ))),
         _ => Err(bad(format!(
             "error: {usage} takes exactly one name, got {}: {}",
             pos.len(),
@@ -211,7 +213,9 @@ fn parse_node(args: &[String]) -> Result<NodeCommand, CommandError> {
             }
             for l in f.all("label") {
                 let (k, v) = l.split_once('=').ok_or_else(|| {
-                    bad(format!("error: invalid --label \"{l}\": expected key=value"))
+                    bad(format!(
+                        "error: invalid --label \"{l}\": expected key=value"
+                    ))
                 })?;
                 crate::kube::label_selector::validate_label_key(k)
                     .and_then(|_| crate::kube::label_selector::validate_label_value(v))
@@ -332,7 +336,9 @@ mod tests {
         let e = p("node ad x").unwrap_err().to_string();
         assert!(e.contains("unknown command \"ad\" for \"sim node\""), "{e}");
         assert!(e.contains("\tadd"), "{e}");
-        let e = p("node add x --taint a=b:Sometimes").unwrap_err().to_string();
+        let e = p("node add x --taint a=b:Sometimes")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("invalid taint effect: Sometimes"), "{e}");
         assert!(p("node add X").is_err());
         assert!(p("node add x --cpu lots").is_err());

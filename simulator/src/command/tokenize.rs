@@ -220,7 +220,12 @@ mod tests {
         let w = |s: &str| Token::Word(s.to_string());
         assert_eq!(
             tokenize_ops("echo hi>>src/app.js").unwrap(),
-            vec![w("echo"), w("hi"), Token::Redirect { append: true }, w("src/app.js")]
+            vec![
+                w("echo"),
+                w("hi"),
+                Token::Redirect { append: true },
+                w("src/app.js")
+            ]
         );
         assert_eq!(
             tokenize_ops("aws ecr get-login-password | docker login").unwrap(),

@@ -15,8 +15,13 @@ use crate::api::pod::{
     Container, ContainerState, ContainerStatus, Pod, PodCondition, PodSpec, PodStatus,
 };
 use crate::api::scheduling::{Taint, Toleration};
+use crate::api::selector::LabelSelector;
 use crate::api::service::{Service, ServicePort, ServiceSpec};
 use crate::api::values::{IntOrString, Quantity};
+use crate::api::workloads::{
+    Deployment, DeploymentCondition, DeploymentSpec, DeploymentStatus, PodTemplateSpec,
+    ReplicaSetStatus,
+};
 use crate::effect::{Effect, Task};
 use crate::event::{Component, EventDraft, ObjectRef, Source};
 use crate::rng::SimRng;
@@ -364,42 +369,222 @@ pub fn cluster(scenario: &Scenario, now: SimTime, rng: &mut SimRng) -> Vec<Effec
             rng,
         ));
     }
-    // CoreDNS tolerates the control-plane taint (kubeadm's manifest), so it runs even
-    // before any worker joins.
-    let rs_hash = rng.name_suffix(10);
+    // CoreDNS: kubeadm's two-replica Deployment in kube-system. The cluster existed
+    // before the scenario starts, so the Deployment, its ReplicaSet and its pods are
+    // restored as etcd would hold them: owned, hashed and running. Its pods tolerate the
+    // control-plane taint, so DNS runs even before any worker joins.
     let dns_node = scenario
         .workers
         .first()
         .map(|w| w.name.as_str())
         .unwrap_or(CONTROL_PLANE_NODE);
     let dns_index = u32::from(!scenario.workers.is_empty());
+    let dns_toleration = Toleration {
+        key: "node-role.kubernetes.io/control-plane".into(),
+        effect: "NoSchedule".into(),
+        operator: "Exists".into(),
+        ..Toleration::default()
+    };
+    let template_pod = running_pod(
+        String::new(),
+        &[("k8s-app", "kube-dns")],
+        dns_node,
+        "registry.k8s.io/coredns/coredns:v1.11.3",
+        "coredns",
+        "",
+        "",
+        vec![dns_toleration.clone()],
+        now,
+    );
+    let mut template_spec = template_pod.spec.clone();
+    template_spec.node_name = None;
+    template_spec.host_network = None;
+    template_spec.priority = None;
+    template_spec.containers[0].resources.requests = [
+        ("cpu".to_string(), Quantity("100m".into())),
+        ("memory".to_string(), Quantity("70Mi".into())),
+    ]
+    .into_iter()
+    .collect();
+    template_spec.containers[0].resources.limits =
+        [("memory".to_string(), Quantity("170Mi".into()))]
+            .into_iter()
+            .collect();
+    let deploy_uid = rng.uuid();
+    let deployment = Deployment {
+        api_version: String::new(),
+        kind: String::new(),
+        metadata: ObjectMeta {
+            name: "coredns".into(),
+            namespace: Some("kube-system".into()),
+            uid: deploy_uid.clone(),
+            creation_timestamp: Some(Timestamp(now)),
+            generation: 1,
+            labels: [("k8s-app".to_string(), "kube-dns".to_string())]
+                .into_iter()
+                .collect(),
+            ..ObjectMeta::default()
+        },
+        spec: DeploymentSpec {
+            replicas: Some(2),
+            selector: LabelSelector {
+                match_labels: [("k8s-app".to_string(), "kube-dns".to_string())]
+                    .into_iter()
+                    .collect(),
+                ..LabelSelector::default()
+            },
+            template: PodTemplateSpec {
+                metadata: ObjectMeta {
+                    labels: [("k8s-app".to_string(), "kube-dns".to_string())]
+                        .into_iter()
+                        .collect(),
+                    ..ObjectMeta::default()
+                },
+                spec: template_spec,
+            },
+            ..DeploymentSpec::default()
+        },
+        status: DeploymentStatus {
+            observed_generation: 1,
+            replicas: 2,
+            updated_replicas: 2,
+            ready_replicas: 2,
+            available_replicas: 2,
+            unavailable_replicas: 0,
+            conditions: vec![
+                DeploymentCondition {
+                    type_: "Available".into(),
+                    status: "True".into(),
+                    last_update_time: Some(Timestamp(now)),
+                    last_transition_time: Some(Timestamp(now)),
+                    reason: Some("MinimumReplicasAvailable".into()),
+                    message: Some("Deployment has minimum availability.".into()),
+                },
+                DeploymentCondition {
+                    type_: "Progressing".into(),
+                    status: "True".into(),
+                    last_update_time: Some(Timestamp(now)),
+                    last_transition_time: Some(Timestamp(now)),
+                    reason: Some("NewReplicaSetAvailable".into()),
+                    message: Some("ReplicaSet has successfully progressed.".into()),
+                },
+            ],
+        },
+    };
+    let mut defaulted = Object::Deployment(deployment.clone());
+    crate::apiserver::admission::default_object(&mut defaulted);
+    let deployment = match defaulted {
+        Object::Deployment(d) => d,
+        _ => deployment,
+    };
+    let hash = super::controller_manager::deployment::template_hash(&deployment);
+    let rs_uid = rng.uuid();
+    let mut rs = super::controller_manager::deployment::new_replicaset(&deployment, &hash, 2, 1);
+    rs.metadata.uid = rs_uid.clone();
+    rs.metadata.creation_timestamp = Some(Timestamp(now));
+    rs.metadata.generation = 1;
+    rs.status = ReplicaSetStatus {
+        replicas: 2,
+        fully_labeled_replicas: 2,
+        ready_replicas: 2,
+        available_replicas: 2,
+        observed_generation: 1,
+    };
+    out.push(restore(Object::Deployment(deployment)));
+    out.push(restore(Object::ReplicaSet(rs.clone())));
     for i in 0..2u32 {
-        let pod = running_pod(
-            format!("coredns-{rs_hash}-{}", rng.name_suffix(5)),
-            &[("k8s-app", "kube-dns")],
+        let mut pod = super::controller_manager::replicaset::pod_from_template(&rs);
+        let running = running_pod(
+            format!("coredns-{hash}-{}", rng.name_suffix(5)),
+            &[],
             dns_node,
             "registry.k8s.io/coredns/coredns:v1.11.3",
             "coredns",
             &node_ip(dns_index),
             &format!("10.244.{dns_index}.{}", i + 2),
-            vec![Toleration {
-                key: "node-role.kubernetes.io/control-plane".into(),
-                effect: "NoSchedule".into(),
-                operator: "Exists".into(),
-                ..Toleration::default()
-            }],
+            Vec::new(),
             now,
         );
+        pod.metadata.name = running.metadata.name.clone();
+        pod.metadata.generate_name = None;
+        pod.metadata.uid = rng.uuid();
+        pod.metadata.creation_timestamp = Some(Timestamp(now));
+        pod.spec.node_name = Some(dns_node.to_string());
+        pod.status = running.status;
         out.push(pod_event(
             dns_node,
             &pod,
             "CoreDNS answers the cluster's DNS queries, so pods find Services by name",
         ));
-        out.push(create(Object::Pod(pod)));
+        out.push(restore(Object::Pod(pod)));
     }
     out.push(Effect::PodIpsUsed {
         node: dns_node.to_string(),
         last: 3,
     });
+    out.push(create(Object::Service(service(
+        "default",
+        "kubernetes",
+        crate::apiserver::KUBERNETES_SERVICE_IP,
+        &[],
+        &[("https", "TCP", 443, 6443)],
+    ))));
+    out.push(create(Object::Service(service(
+        "kube-system",
+        "kube-dns",
+        crate::apiserver::DNS_SERVICE_IP,
+        &[("k8s-app", "kube-dns")],
+        &[
+            ("dns", "UDP", 53, 53),
+            ("dns-tcp", "TCP", 53, 53),
+            ("metrics", "TCP", 9153, 9153),
+        ],
+    ))));
     out
+}
+
+/// An object as etcd already held it when the scenario began (uid and timestamps set).
+fn restore(obj: Object) -> Effect {
+    Effect::Restore(Box::new(obj))
+}
+
+/// A ClusterIP Service with a fixed address (the two kubeadm creates).
+fn service(
+    ns: &str,
+    name: &str,
+    ip: &str,
+    selector: &[(&str, &str)],
+    ports: &[(&str, &str, i64, i64)],
+) -> Service {
+    Service {
+        api_version: String::new(),
+        kind: String::new(),
+        metadata: ObjectMeta {
+            name: name.into(),
+            namespace: Some(ns.into()),
+            ..ObjectMeta::default()
+        },
+        spec: ServiceSpec {
+            type_: Some("ClusterIP".into()),
+            selector: selector
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ports: ports
+                .iter()
+                .map(|(n, proto, port, target)| ServicePort {
+                    name: Some(n.to_string()),
+                    protocol: Some(proto.to_string()),
+                    port: *port,
+                    target_port: Some(IntOrString::Int(*target)),
+                    node_port: None,
+                    app_protocol: None,
+                })
+                .collect(),
+            cluster_ip: Some(ip.into()),
+            cluster_ips: vec![ip.into()],
+            ..ServiceSpec::default()
+        },
+        status: Default::default(),
+    }
 }

@@ -151,9 +151,10 @@ fn occupies(p: &Pod) -> Option<&str> {
 impl SchedulerState {
     fn unbind(&mut self, key: &ObjKey) {
         if let Some((node, req, nz)) = self.bound.remove(key)
-            && let Some(info) = self.nodes.get_mut(&node) {
-                info.remove_pod_requests(&req, &nz);
-            }
+            && let Some(info) = self.nodes.get_mut(&node)
+        {
+            info.remove_pod_requests(&req, &nz);
+        }
     }
 
     /// Counts `p` on `node` in the cache (the same accounting `shipshape bench scheduler`
@@ -257,9 +258,10 @@ fn wants_scheduling(p: &Pod) -> bool {
 pub fn watch(change: &Change, state: &SchedulerState, made_room: bool) -> Vec<ObjKey> {
     let mut out = Vec::new();
     if let (Object::Pod(p), ChangeType::Added) = (&change.object, change.kind)
-        && wants_scheduling(p) {
-            out.push(change.key.clone());
-        }
+        && wants_scheduling(p)
+    {
+        out.push(change.key.clone());
+    }
     if made_room {
         out.extend(state.unschedulable.iter().cloned());
     }

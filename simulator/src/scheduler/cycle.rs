@@ -57,11 +57,12 @@ pub struct PluginScore {
 
 /// The scores of a cycle's feasible nodes, kept as one column per plugin (a cycle scores
 /// hundreds of nodes; this is what the plugins compute anyway, so recording it copies
-/// nothing per node). [`Scores::iter`] gives them node by node; it serialises exactly as
-/// a list of [`NodeScore`]s.
+/// nothing per node). Nodes are named by their place in [`CycleRecord::filtered`];
+/// [`CycleRecord::node_scores`] gives them node by node, and the record serialises them
+/// as a list of [`NodeScore`]s.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scores {
-    nodes: Vec<NodeName>,
+    positions: Vec<usize>,
     totals: Vec<i64>,
     plugins: Vec<PluginColumn>,
 }
@@ -78,23 +79,22 @@ struct PluginColumn {
 impl Scores {
     /// How many nodes were scored.
     pub fn len(&self) -> usize {
-        self.nodes.len()
+        self.totals.len()
     }
 
     /// No node was scored.
     pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
+        self.totals.is_empty()
     }
 
-    /// The totals, in node order.
+    /// The totals, in the order the nodes were scored.
     pub fn totals(&self) -> &[i64] {
         &self.totals
     }
 
-    /// The `k`-th scored node.
-    pub fn get(&self, k: usize) -> Option<NodeScore> {
-        Some(NodeScore {
-            node: self.nodes.get(k)?.clone(),
+    fn node_score(&self, k: usize, filtered: &[FilterVerdict]) -> NodeScore {
+        NodeScore {
+            node: filtered[self.positions[k]].node.clone(),
             plugins: self
                 .plugins
                 .iter()
@@ -106,18 +106,16 @@ impl Scores {
                 })
                 .collect(),
             total: self.totals[k],
-        })
-    }
-
-    /// Every scored node, in the order the cycle visited them.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = NodeScore> + '_ {
-        (0..self.len()).map(|k| self.get(k).unwrap_or_default())
+        }
     }
 }
 
-impl Serialize for Scores {
+/// Serialises [`Scores`] with the node names from the record's `filtered`.
+struct ScoresView<'a>(&'a CycleRecord);
+
+impl Serialize for ScoresView<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.iter())
+        serializer.collect_seq(self.0.node_scores())
     }
 }
 
@@ -132,8 +130,9 @@ pub struct NodeScore {
     pub total: i64,
 }
 
-/// Everything one cycle decided, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Everything one cycle decided, and why. Serialises as its fields, in order, with
+/// `scores` as a list of [`NodeScore`]s.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CycleRecord {
     /// Pod name.
     pub pod: String,
@@ -154,6 +153,30 @@ pub struct CycleRecord {
     pub failure: Option<String>,
     /// Where the next cycle starts (`nextStartNodeIndex`).
     pub next_start: usize,
+}
+
+impl CycleRecord {
+    /// The scored nodes, one [`NodeScore`] each, in the order they were scored.
+    pub fn node_scores(&self) -> impl ExactSizeIterator<Item = NodeScore> + '_ {
+        (0..self.scores.len()).map(|k| self.scores.node_score(k, &self.filtered))
+    }
+}
+
+impl Serialize for CycleRecord {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = serializer.serialize_struct("CycleRecord", 9)?;
+        st.serialize_field("pod", &self.pod)?;
+        st.serialize_field("nodes_total", &self.nodes_total)?;
+        st.serialize_field("nodes_to_find", &self.nodes_to_find)?;
+        st.serialize_field("filtered", &self.filtered)?;
+        st.serialize_field("scores", &ScoresView(self))?;
+        st.serialize_field("chosen", &self.chosen)?;
+        st.serialize_field("tied", &self.tied)?;
+        st.serialize_field("failure", &self.failure)?;
+        st.serialize_field("next_start", &self.next_start)?;
+        st.end()
+    }
 }
 
 /// Filter plugins in upstream's order; the first failure stops the chain. `request` is
@@ -198,6 +221,8 @@ pub fn schedule_one<N: Borrow<NodeInfo>>(
     let request = node_resources_fit::compute_pod_resource_request(pod);
     let mut filtered = Vec::with_capacity(to_find.min(n));
     let mut feasible: Vec<usize> = Vec::with_capacity(to_find.min(n));
+    // Where each feasible node's verdict sits in `filtered`.
+    let mut positions: Vec<usize> = Vec::with_capacity(to_find.min(n));
     let mut failed: Vec<Status> = Vec::new();
     let mut processed = 0;
     for i in 0..n {
@@ -216,6 +241,7 @@ pub fn schedule_one<N: Borrow<NodeInfo>>(
                 reasons: Vec::new(),
             });
             feasible.push(idx);
+            positions.push(filtered.len() - 1);
         } else {
             filtered.push(FilterVerdict {
                 node: node.name.clone(),
@@ -335,7 +361,7 @@ pub fn schedule_one<N: Borrow<NodeInfo>>(
         }
     }
     record.scores = Scores {
-        nodes: views.iter().map(|v| v.name.clone()).collect(),
+        positions,
         totals,
         plugins: columns,
     };

@@ -26,7 +26,7 @@ fn did_you_mean(msg: String, typed: &str, known: &[&str]) -> CommandError {
 fn human_bytes(b: u64) -> String {
     const GI: u64 = 1024 * 1024 * 1024;
     const MI: u64 = 1024 * 1024;
-    if b % GI == 0 {
+    if b.is_multiple_of(GI) {
         format!("{}Gi", b / GI)
     } else {
         format!("{}Mi", b / MI)
@@ -34,7 +34,7 @@ fn human_bytes(b: u64) -> String {
 }
 
 fn human_cpu(m: u64) -> String {
-    if m % 1000 == 0 {
+    if m.is_multiple_of(1000) {
         format!("{}", m / 1000)
     } else {
         format!("{m}m")
@@ -61,7 +61,12 @@ impl Simulation {
     }
 
     fn sim_event(&mut self, object: ObjectRef, kind: &str, reason: String) {
-        self.emit(EventDraft::new(Source::of(Component::Sim), object, kind, reason));
+        self.emit(EventDraft::new(
+            Source::of(Component::Sim),
+            object,
+            kind,
+            reason,
+        ));
     }
 
     /// Applies `sim node add|fail|recover`.
@@ -79,7 +84,14 @@ impl Simulation {
                         "error: the machine {name} is still leaving the cluster (its kubelet notices the Node object is gone at its next status post); try again after `sim advance 10s`"
                     )));
                 }
-                let index = self.world.agents.values().map(|a| a.index).max().unwrap_or(0) + 1;
+                let index = self
+                    .world
+                    .agents
+                    .values()
+                    .map(|a| a.index)
+                    .max()
+                    .unwrap_or(0)
+                    + 1;
                 let node = bootstrap::node_object(spec, false, index, self.now);
                 self.sim_event(
                     ObjectRef::new("node", name),
@@ -95,7 +107,11 @@ impl Simulation {
                     spec.max_pods
                 );
                 if !spec.labels.is_empty() {
-                    let l: Vec<String> = spec.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    let l: Vec<String> = spec
+                        .labels
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect();
                     out.push_str(&format!("  labels: {}\n", l.join(",")));
                 }
                 if !spec.taints.is_empty() {
@@ -106,7 +122,11 @@ impl Simulation {
             }
             NodeCommand::Fail(name) => {
                 self.node_or_error(name)?;
-                let running = self.world.agents.get(name).is_some_and(|a| a.kubelet_running);
+                let running = self
+                    .world
+                    .agents
+                    .get(name)
+                    .is_some_and(|a| a.kubelet_running);
                 if !running {
                     return Err(CommandError::new(format!(
                         "error: node {name} has already failed; `sim node recover {name}` brings its kubelet back"
@@ -131,7 +151,11 @@ impl Simulation {
             }
             NodeCommand::Recover(name) => {
                 self.node_or_error(name)?;
-                let failed = self.world.agents.get(name).is_some_and(|a| !a.kubelet_running);
+                let failed = self
+                    .world
+                    .agents
+                    .get(name)
+                    .is_some_and(|a| !a.kubelet_running);
                 if !failed {
                     return Err(CommandError::new(format!(
                         "error: node {name} has not failed; `sim node fail {name}` stops its kubelet"
@@ -143,7 +167,9 @@ impl Simulation {
                 self.sim_event(
                     ObjectRef::new("node", name),
                     "NodeRecovered",
-                    format!("{name} is back: its kubelet posts node status again and resyncs its pods"),
+                    format!(
+                        "{name} is back: its kubelet posts node status again and resyncs its pods"
+                    ),
                 );
                 let mut effects = vec![Effect::NodeHeartbeat { node: name.clone() }];
                 let pods: Vec<Pod> = self
@@ -155,7 +181,8 @@ impl Simulation {
                     .cloned()
                     .collect();
                 for p in &pods {
-                    let key = ObjKey::new("Pod", p.metadata.namespace_or_default(), &p.metadata.name);
+                    let key =
+                        ObjKey::new("Pod", p.metadata.namespace_or_default(), &p.metadata.name);
                     // The kubelet's status manager re-posts what it sees (the controller
                     // had marked the pods not ready while it was gone).
                     let mut fresh = p.clone();
@@ -196,7 +223,10 @@ impl Simulation {
                 .map(|p| p.metadata.name.as_str())
                 .collect();
             return Err(did_you_mean(
-                format!("Error from server (NotFound): pods \"{}\" not found", cmd.pod),
+                format!(
+                    "Error from server (NotFound): pods \"{}\" not found",
+                    cmd.pod
+                ),
                 &cmd.pod,
                 &names,
             ));
@@ -216,7 +246,10 @@ impl Simulation {
                 })?,
         };
         let Some(container) = pod.spec.containers.get(i).cloned() else {
-            return Err(CommandError::new(format!("error: pod {} has no containers", cmd.pod)));
+            return Err(CommandError::new(format!(
+                "error: pod {} has no containers",
+                cmd.pod
+            )));
         };
         let Some(node) = pod.spec.node_name.clone() else {
             return Err(CommandError::new(format!(
@@ -280,7 +313,11 @@ impl Simulation {
                     "ProcessCrashed",
                     format!(
                         "the process of container {name} exits with code {exit_code}{}",
-                        if *repeat { ", and will again every time it starts" } else { "" }
+                        if *repeat {
+                            ", and will again every time it starts"
+                        } else {
+                            ""
+                        }
                     ),
                 );
                 let policy = pod.spec.restart_policy.clone().unwrap_or("Always".into());

@@ -315,7 +315,13 @@ pub fn run(sim: &mut Simulation, a: &BuildArgs) -> Result<String, CommandError> 
 
     // The daemon's state: cache, image, tags, layers.
     let now = sim.now();
-    let handles_sigterm = ctx.files().any(|(_, c)| c.contains("SIGTERM"));
+    // The project handles SIGTERM if its source says so; a Go binary does by default (the
+    // Go runtime installs its own handler, so it exits even as PID 1).
+    let handles_sigterm = ctx.files().any(|(_, c)| c.contains("SIGTERM"))
+        || report
+            .steps
+            .iter()
+            .any(|s| s.instruction.contains("go build"));
     let files = top_level_files(&report);
     let host = &mut sim.world_mut().docker;
     host.build_cache.record(&report);

@@ -120,16 +120,17 @@ pub fn run(sim: &mut Simulation, args: &ApplyArgs) -> Result<String, CommandErro
     let mut objs = read_manifests(sim, &args.files)?;
     for o in &mut objs {
         if let Some(ns) = &args.namespace
-            && o.info().namespaced {
-                match &o.meta().namespace {
-                    Some(own) if own != ns => {
-                        return Err(CommandError::new(format!(
-                            "error: the namespace from the provided object \"{own}\" does not match the namespace \"{ns}\". You must pass '--namespace={own}' to perform this operation."
-                        )));
-                    }
-                    _ => o.meta_mut().namespace = Some(ns.clone()),
+            && o.info().namespaced
+        {
+            match &o.meta().namespace {
+                Some(own) if own != ns => {
+                    return Err(CommandError::new(format!(
+                        "error: the namespace from the provided object \"{own}\" does not match the namespace \"{ns}\". You must pass '--namespace={own}' to perform this operation."
+                    )));
                 }
+                _ => o.meta_mut().namespace = Some(ns.clone()),
             }
+        }
         // What the API server would ignore on create, and kubectl records for next time.
         let manifest_json = serde_json::to_string(&o.to_json()).unwrap_or_default();
         clear_status(o);
@@ -138,12 +139,13 @@ pub fn run(sim: &mut Simulation, args: &ApplyArgs) -> Result<String, CommandErro
             manifest_json + "\n",
         );
         if let Object::Deployment(d) = o
-            && d.spec.replicas.is_none() {
-                let ns = d.metadata.namespace_or_default().to_string();
-                if let Some(live) = sim.state().api.store.deployment(&ns, &d.metadata.name) {
-                    d.spec.replicas = live.spec.replicas;
-                }
+            && d.spec.replicas.is_none()
+        {
+            let ns = d.metadata.namespace_or_default().to_string();
+            if let Some(live) = sim.state().api.store.deployment(&ns, &d.metadata.name) {
+                d.spec.replicas = live.spec.replicas;
             }
+        }
     }
     let names: Vec<String> = objs.iter().map(printed_name).collect();
     let suffix = match args.dry_run.as_deref() {

@@ -451,7 +451,9 @@ mod tests {
             "error: exactly one NAME is required, got 0"
         );
         assert_eq!(
-            parse_line("configmap c --from-literal=a").unwrap_err().to_string(),
+            parse_line("configmap c --from-literal=a")
+                .unwrap_err()
+                .to_string(),
             "error: invalid literal source a, expected key=value"
         );
         assert!(matches!(

@@ -338,11 +338,7 @@ fn containers(
             if s.last_state.terminated.is_some() {
                 state(w, "Last State", &s.last_state);
             }
-            let _ = writeln!(
-                w,
-                "    Ready:\t{}",
-                if s.ready { "True" } else { "False" }
-            );
+            let _ = writeln!(w, "    Ready:\t{}", if s.ready { "True" } else { "False" });
             let _ = writeln!(w, "    Restart Count:\t{}", s.restart_count);
         }
         for (title, list) in [
@@ -426,7 +422,12 @@ fn pod_template_raw(w: &mut String, t: &PodTemplateSpec) {
     if !t.metadata.annotations.is_empty() {
         annotations(w, "  Annotations", &t.metadata.annotations);
     }
-    if let Some(sa) = t.spec.service_account_name.as_deref().filter(|s| !s.is_empty()) {
+    if let Some(sa) = t
+        .spec
+        .service_account_name
+        .as_deref()
+        .filter(|s| !s.is_empty())
+    {
         let _ = writeln!(w, "  Service Account:\t{sa}");
     }
     if !t.spec.init_containers.is_empty() {
@@ -619,7 +620,11 @@ fn describe_deployment(sim: &Simulation, d: &Deployment) -> String {
     let ns = d.metadata.namespace_or_default();
     let _ = writeln!(w, "Name:\t{}", d.metadata.name);
     let _ = writeln!(w, "Namespace:\t{ns}");
-    let _ = writeln!(w, "CreationTimestamp:\t{}", ts(d.metadata.creation_timestamp));
+    let _ = writeln!(
+        w,
+        "CreationTimestamp:\t{}",
+        ts(d.metadata.creation_timestamp)
+    );
     labels(&mut w, "Labels", &d.metadata.labels);
     annotations(&mut w, "Annotations", &d.metadata.annotations);
     let _ = writeln!(w, "Selector:\t{}", d.spec.selector.to_selector_string());
@@ -635,7 +640,11 @@ fn describe_deployment(sim: &Simulation, d: &Deployment) -> String {
     );
     let strategy = d.spec.strategy.type_.as_deref().unwrap_or("RollingUpdate");
     let _ = writeln!(w, "StrategyType:\t{strategy}");
-    let _ = writeln!(w, "MinReadySeconds:\t{}", d.spec.min_ready_seconds.unwrap_or(0));
+    let _ = writeln!(
+        w,
+        "MinReadySeconds:\t{}",
+        d.spec.min_ready_seconds.unwrap_or(0)
+    );
     if strategy == "RollingUpdate" {
         let ru = d.spec.strategy.rolling_update.clone().unwrap_or_default();
         let show = |v: &Option<IntOrString>| {
@@ -849,7 +858,10 @@ fn describe_service(sim: &Simulation, s: &Service) -> String {
         let _ = writeln!(
             w,
             "Internal Traffic Policy:\t{}",
-            s.spec.internal_traffic_policy.as_deref().unwrap_or("Cluster")
+            s.spec
+                .internal_traffic_policy
+                .as_deref()
+                .unwrap_or("Cluster")
         );
     }
     events_table(
@@ -917,9 +929,8 @@ fn amount(list: &BTreeMap<String, crate::api::values::Quantity>, r: &str) -> i64
 /// at least the largest init container, plus overhead.
 fn pod_totals(p: &Pod, r: &str) -> (i64, i64) {
     let sum = |f: &dyn Fn(&Container) -> i64| p.spec.containers.iter().map(f).sum::<i64>();
-    let max_init = |f: &dyn Fn(&Container) -> i64| {
-        p.spec.init_containers.iter().map(f).max().unwrap_or(0)
-    };
+    let max_init =
+        |f: &dyn Fn(&Container) -> i64| p.spec.init_containers.iter().map(f).max().unwrap_or(0);
     let req = |c: &Container| amount(&c.resources.requests, r);
     let lim = |c: &Container| amount(&c.resources.limits, r);
     let over = amount(&p.spec.overhead, r);
@@ -943,7 +954,11 @@ fn describe_node(sim: &Simulation, n: &Node) -> String {
     let _ = writeln!(w, "Roles:\t{}", n.roles());
     labels(&mut w, "Labels", &n.metadata.labels);
     annotations(&mut w, "Annotations", &n.metadata.annotations);
-    let _ = writeln!(w, "CreationTimestamp:\t{}", ts(n.metadata.creation_timestamp));
+    let _ = writeln!(
+        w,
+        "CreationTimestamp:\t{}",
+        ts(n.metadata.creation_timestamp)
+    );
     w.push_str("Taints:\t");
     if n.spec.taints.is_empty() {
         w.push_str("<none>\n");
@@ -960,7 +975,9 @@ fn describe_node(sim: &Simulation, n: &Node) -> String {
     }
     let _ = writeln!(w, "Unschedulable:\t{}", n.spec.unschedulable);
     if !n.status.conditions.is_empty() {
-        w.push_str("Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n");
+        w.push_str(
+            "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n",
+        );
         w.push_str("  ----\t------\t-----------------\t------------------\t------\t-------\n");
         for c in &n.status.conditions {
             let _ = writeln!(
@@ -1031,8 +1048,12 @@ fn describe_node(sim: &Simulation, n: &Node) -> String {
     };
     let (acpu, amem) = (amount(alloc, "cpu"), amount(alloc, "memory"));
     let _ = writeln!(w, "Non-terminated Pods:\t({} in total)", pods.len());
-    w.push_str("  Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n");
-    w.push_str("  ---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n");
+    w.push_str(
+        "  Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n",
+    );
+    w.push_str(
+        "  ---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n",
+    );
     let (mut tcr, mut tcl, mut tmr, mut tml) = (0, 0, 0, 0);
     for p in &pods {
         let (cr, cl) = pod_totals(p, "cpu");
@@ -1170,9 +1191,7 @@ pub fn run(sim: &Simulation, args: &DescribeArgs) -> Result<String, CommandError
         .transpose()
         .map_err(|e| CommandError::new(format!("error: {e}")))?;
     let in_scope = |o: &&Object| {
-        !info.namespaced
-            || args.all_namespaces
-            || o.meta().namespace_or_default() == args.namespace
+        !info.namespaced || args.all_namespaces || o.meta().namespace_or_default() == args.namespace
     };
     let mut objs: Vec<&Object> = Vec::new();
     if args.names.is_empty() {

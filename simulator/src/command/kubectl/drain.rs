@@ -110,7 +110,9 @@ fn is_mirror(p: &Pod) -> bool {
 }
 
 fn is_daemonset(p: &Pod) -> bool {
-    p.metadata.controller().is_some_and(|o| o.kind == "DaemonSet")
+    p.metadata
+        .controller()
+        .is_some_and(|o| o.kind == "DaemonSet")
         || p.metadata.labels.get("k8s-app").map(String::as_str) == Some("kube-proxy")
 }
 
@@ -282,7 +284,10 @@ pub fn run(sim: &mut Simulation, args: &DrainArgs) -> Result<String, CommandErro
             }
         }
         // `waitForDelete`: gone, or replaced by a new pod of the same name.
-        for w in work.iter_mut().filter(|w| !w.done && w.next_attempt.is_none()) {
+        for w in work
+            .iter_mut()
+            .filter(|w| !w.done && w.next_attempt.is_none())
+        {
             let gone = sim
                 .state()
                 .api
@@ -335,7 +340,9 @@ pub fn run(sim: &mut Simulation, args: &DrainArgs) -> Result<String, CommandErro
         if waiting {
             wake = wake.min(now.after(DELETE_POLL));
         }
-        let wake = wake.min(deadline).max(now.after(SimDuration::from_millis(1)));
+        let wake = wake
+            .min(deadline)
+            .max(now.after(SimDuration::from_millis(1)));
         sim.advance_until(wake, |_| false);
     }
     out.push_str(&format!("node/{node} drained\n"));

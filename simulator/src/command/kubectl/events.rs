@@ -142,9 +142,7 @@ pub fn kube_event(e: &Event) -> Option<KubeEvent> {
         }
         "ProgressDeadlineExceeded" => format!("{}.", before_explanation(msg)),
         "FailedScheduling" => msg
-            .trim_end_matches(
-                " The pod stays Pending and is retried when the cluster changes.",
-            )
+            .trim_end_matches(" The pod stays Pending and is retried when the cluster changes.")
             .to_string(),
         "SuccessfulCreate" | "SuccessfulDelete" => before_paren(msg).to_string(),
         // The kubelet's own status events (upstream `recordNodeStatusEvent`).
@@ -313,7 +311,8 @@ pub fn parse_field_selector(s: &str) -> Result<Vec<FieldRequirement>, CommandErr
 fn field_matches(e: &KubeEvent, r: &FieldRequirement) -> bool {
     let kind_title = {
         let info = crate::api::kind_by_name(&e.kind);
-        info.map(|i| i.kind.to_string()).unwrap_or_else(|| e.kind.clone())
+        info.map(|i| i.kind.to_string())
+            .unwrap_or_else(|| e.kind.clone())
     };
     let v = match r.field.as_str() {
         "involvedObject.name" => e.name.clone(),

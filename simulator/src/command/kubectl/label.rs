@@ -182,7 +182,9 @@ mod tests {
             "error: at least one label update is required"
         );
         assert_eq!(
-            parse_line(Which::Annotations, "pod/x").unwrap_err().to_string(),
+            parse_line(Which::Annotations, "pod/x")
+                .unwrap_err()
+                .to_string(),
             "error: at least one annotation update is required"
         );
     }

@@ -8,7 +8,7 @@
 //! one without ports prints nothing). Lines are stamped with the container's start time.
 
 use super::flags::{FlagSpec, Flags, switch, value};
-use super::resource::{get, not_found};
+use super::resource::get;
 use crate::api::Object;
 use crate::api::pod::{Container, ContainerStatus, Pod};
 use crate::command::CommandError;
@@ -189,7 +189,8 @@ fn parse_rfc3339(s: &str) -> SimTime {
     let era = y2.div_euclid(400);
     let yoe = y2 - era * 400;
     let doy = (153 * ((mo + 9) % 12) + 2) / 5 + d - 1;
-    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy
+        - 719_468
         - crate::api::meta::EPOCH_DAYS_SINCE_1970;
     let secs = days * 86_400 + n(11, 13) * 3600 + n(14, 16) * 60 + n(17, 19);
     SimTime(u64::try_from(secs).unwrap_or(0) * 1000)
@@ -229,13 +230,6 @@ fn pod_for<'a>(sim: &'a Simulation, args: &LogsArgs) -> Result<&'a Pod, CommandE
                 kind.plural
             ))
         })
-        .or_else(|e| {
-            if sim.state().api.store.pods().next().is_none() {
-                Err(not_found(pods, &name))
-            } else {
-                Err(e)
-            }
-        })
 }
 
 /// Runs `kubectl logs`.
@@ -270,9 +264,7 @@ pub fn run(sim: &Simulation, args: &LogsArgs) -> Result<String, CommandError> {
             first
         }
     };
-    let bad = |msg: String| {
-        CommandError::new(format!("Error from server (BadRequest): {msg}"))
-    };
+    let bad = |msg: String| CommandError::new(format!("Error from server (BadRequest): {msg}"));
     if p.spec.node_name.is_none() {
         return Err(bad(format!(
             "container \"{}\" in pod \"{}\" is waiting to start: ContainerCreating",
@@ -366,7 +358,12 @@ mod tests {
             (a.target.as_str(), a.container.as_deref(), a.tail),
             ("web-1", Some("app"), 5)
         );
-        assert!(parse_line("web-1 -f").unwrap_err().to_string().contains("--follow"));
+        assert!(
+            parse_line("web-1 -f")
+                .unwrap_err()
+                .to_string()
+                .contains("--follow")
+        );
         assert!(
             parse_line("")
                 .unwrap_err()
@@ -397,7 +394,10 @@ mod tests {
             }],
             ..Container::default()
         };
-        assert_eq!(startup_lines(&app, SimTime(0), "6.1"), vec!["listening on :8080"]);
+        assert_eq!(
+            startup_lines(&app, SimTime(0), "6.1"),
+            vec!["listening on :8080"]
+        );
         let quiet = Container {
             name: "q".into(),
             image: "busybox".into(),

@@ -115,10 +115,11 @@ pub fn pod_status(p: &Pod) -> String {
         .unwrap_or_else(|| "Pending".into());
     for (i, cs) in p.status.init_container_statuses.iter().enumerate() {
         if let Some(w) = cs.state.waiting.as_ref().and_then(|w| w.reason.clone())
-            && w != "PodInitializing" {
-                reason = format!("Init:{w}");
-                break;
-            }
+            && w != "PodInitializing"
+        {
+            reason = format!("Init:{w}");
+            break;
+        }
         if cs.state.terminated.is_none() {
             reason = format!("Init:{i}/{}", p.spec.init_containers.len());
             break;

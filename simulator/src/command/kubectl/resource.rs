@@ -64,10 +64,9 @@ pub fn bare(e: &ApiError) -> String {
         ApiError::NotFound { .. }
         | ApiError::AlreadyExists { .. }
         | ApiError::TooManyRequests { .. }
-        | ApiError::BadRequest { .. } => s
-            .split_once("): ")
-            .map(|(_, m)| m.to_string())
-            .unwrap_or(s),
+        | ApiError::BadRequest { .. } => {
+            s.split_once("): ").map(|(_, m)| m.to_string()).unwrap_or(s)
+        }
         ApiError::Invalid { .. } => s,
     }
 }

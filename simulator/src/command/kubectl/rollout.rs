@@ -205,7 +205,10 @@ pub fn status_line(d: &Deployment) -> Result<(String, bool), String> {
             false,
         ));
     }
-    Ok((format!("deployment \"{name}\" successfully rolled out"), true))
+    Ok((
+        format!("deployment \"{name}\" successfully rolled out"),
+        true,
+    ))
 }
 
 /// How a blocking wait ended.
@@ -274,7 +277,9 @@ fn deployment<'a>(sim: &'a Simulation, args: &RolloutArgs) -> Result<&'a Deploym
     }
 }
 
-fn without_hash(t: &crate::api::workloads::PodTemplateSpec) -> crate::api::workloads::PodTemplateSpec {
+fn without_hash(
+    t: &crate::api::workloads::PodTemplateSpec,
+) -> crate::api::workloads::PodTemplateSpec {
     let mut t = t.clone();
     t.metadata.labels.remove(POD_TEMPLATE_HASH);
     t
@@ -376,10 +381,7 @@ pub fn run(sim: &mut Simulation, args: &RolloutArgs) -> Result<String, CommandEr
                     .unwrap_or("<none>");
                 t.push_str(&format!("{}\t{cause}\n", revision(rs)));
             }
-            Ok(format!(
-                "{name} \n{}\n",
-                super::describe::tabwriter(&t, 2)
-            ))
+            Ok(format!("{name} \n{}\n", super::describe::tabwriter(&t, 2)))
         }
         RolloutAction::Undo { to_revision } => {
             if d.spec.paused {
@@ -458,7 +460,11 @@ pub fn run(sim: &mut Simulation, args: &RolloutArgs) -> Result<String, CommandEr
                 return Err(CommandError::new(format!(
                     "error: {resource} \"{}\" is {}",
                     d.metadata.name,
-                    if pause { "already paused" } else { "not paused" }
+                    if pause {
+                        "already paused"
+                    } else {
+                        "not paused"
+                    }
                 )));
             }
             let mut next = d.clone();
@@ -495,7 +501,9 @@ mod tests {
             }
         );
         assert_eq!(
-            parse_line("undo deploy web --to-revision=3").unwrap().action,
+            parse_line("undo deploy web --to-revision=3")
+                .unwrap()
+                .action,
             RolloutAction::Undo { to_revision: 3 }
         );
         assert_eq!(
@@ -534,14 +542,27 @@ mod tests {
         );
         d.status.updated_replicas = 3;
         d.status.replicas = 5;
-        assert!(status_line(&d).unwrap().0.contains("2 old replicas are pending termination..."));
+        assert!(
+            status_line(&d)
+                .unwrap()
+                .0
+                .contains("2 old replicas are pending termination...")
+        );
         d.status.replicas = 3;
         d.status.available_replicas = 1;
-        assert!(status_line(&d).unwrap().0.contains("1 of 3 updated replicas are available..."));
+        assert!(
+            status_line(&d)
+                .unwrap()
+                .0
+                .contains("1 of 3 updated replicas are available...")
+        );
         d.status.available_replicas = 3;
         assert_eq!(
             status_line(&d).unwrap(),
-            ("deployment \"web\" successfully rolled out".to_string(), true)
+            (
+                "deployment \"web\" successfully rolled out".to_string(),
+                true
+            )
         );
         d.metadata.generation = 3;
         assert_eq!(

@@ -140,8 +140,8 @@ pub fn run(sim: &Simulation, args: &TopArgs) -> Result<String, CommandError> {
 
 fn sort<T>(rows: &mut [(T, i64, i64)], by: Option<&str>) {
     match by {
-        Some("cpu") => rows.sort_by(|a, b| b.1.cmp(&a.1)),
-        Some("memory") => rows.sort_by(|a, b| b.2.cmp(&a.2)),
+        Some("cpu") => rows.sort_by_key(|r| std::cmp::Reverse(r.1)),
+        Some("memory") => rows.sort_by_key(|r| std::cmp::Reverse(r.2)),
         _ => {}
     }
 }

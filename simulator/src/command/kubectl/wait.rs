@@ -266,10 +266,15 @@ mod tests {
             }
         );
         assert_eq!(b.timeout, SimDuration::from_secs(30));
-        assert_eq!(parse_line("--for=delete pod/x").unwrap().for_, WaitFor::Delete);
+        assert_eq!(
+            parse_line("--for=delete pod/x").unwrap().for_,
+            WaitFor::Delete
+        );
         assert_eq!(parse_line("pod/x").unwrap_err().to_string(), FOR_USAGE);
         assert_eq!(
-            parse_line("--for=delete pod/x --x").unwrap_err().to_string(),
+            parse_line("--for=delete pod/x --x")
+                .unwrap_err()
+                .to_string(),
             "error: unknown flag: --x"
         );
     }

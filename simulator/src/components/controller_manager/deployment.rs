@@ -191,7 +191,9 @@ fn copy_annotations(d: &Deployment, rs: &mut ReplicaSet) -> bool {
     changed
 }
 
-fn new_replicaset(d: &Deployment, hash: &str, replicas: i64, revision: i64) -> ReplicaSet {
+/// The ReplicaSet for a Deployment's current template (`pod-template-hash` label,
+/// revision annotation, controller owner reference).
+pub fn new_replicaset(d: &Deployment, hash: &str, replicas: i64, revision: i64) -> ReplicaSet {
     let mut template = d.spec.template.clone();
     template
         .metadata
@@ -346,7 +348,9 @@ pub fn reconcile(key: &ObjKey, world: &World, now: SimTime) -> Vec<Effect> {
     };
     let mut annotated = new_rs.clone();
     if copy_annotations(d, &mut annotated) && revision(new_rs) >= max_rev {
-        out.push(Effect::Write(Box::new(Object::ReplicaSet(annotated.clone()))));
+        out.push(Effect::Write(Box::new(Object::ReplicaSet(
+            annotated.clone(),
+        ))));
     }
     if revision(new_rs) < max_rev {
         // A rollback (or re-apply of an old template) reuses the old ReplicaSet and gives
@@ -450,23 +454,24 @@ pub fn reconcile(key: &ObjKey, world: &World, now: SimTime) -> Vec<Effect> {
 
     let mut status = status_effects(d, &rss, Some(new_rs), now);
     if let (Some((reason, msg)), Some(Effect::Write(obj))) = (progress_reason, status.last_mut())
-        && let Object::Deployment(d2) = obj.as_mut() {
-            let complete = d2
-                .status
-                .conditions
-                .iter()
-                .any(|c| c.reason.as_deref() == Some(progress::REASON_NEW_RS_AVAILABLE));
-            if !complete {
-                set_condition(
-                    &mut d2.status.conditions,
-                    "Progressing",
-                    "True",
-                    reason,
-                    msg,
-                    now,
-                );
-            }
+        && let Object::Deployment(d2) = obj.as_mut()
+    {
+        let complete = d2
+            .status
+            .conditions
+            .iter()
+            .any(|c| c.reason.as_deref() == Some(progress::REASON_NEW_RS_AVAILABLE));
+        if !complete {
+            set_condition(
+                &mut d2.status.conditions,
+                "Progressing",
+                "True",
+                reason,
+                msg,
+                now,
+            );
         }
+    }
     out.extend(status);
     out
 }
@@ -564,8 +569,9 @@ fn status_effects(
         if cond
             .as_ref()
             .is_some_and(|c| c.reason != progress::REASON_TIMED_OUT)
-            && let Some(rs) = new_rs {
-                out.push(Effect::Emit(EventDraft::new(
+            && let Some(rs) = new_rs
+        {
+            out.push(Effect::Emit(EventDraft::new(
                     src(),
                     ObjectRef::namespaced("deployment", d.metadata.namespace_or_default(), &d.metadata.name),
                     progress::REASON_TIMED_OUT,
@@ -575,18 +581,18 @@ fn status_effects(
                         deadline.unwrap_or(600)
                     ),
                 )));
-                set_condition(
-                    &mut s.conditions,
-                    "Progressing",
-                    "False",
-                    progress::REASON_TIMED_OUT,
-                    format!(
-                        "ReplicaSet \"{}\" has timed out progressing.",
-                        rs.metadata.name
-                    ),
-                    now,
-                );
-            }
+            set_condition(
+                &mut s.conditions,
+                "Progressing",
+                "False",
+                progress::REASON_TIMED_OUT,
+                format!(
+                    "ReplicaSet \"{}\" has timed out progressing.",
+                    rs.metadata.name
+                ),
+                now,
+            );
+        }
     } else if let (Some(c), Some(secs)) = (&cond, deadline) {
         // Wake up when the deadline would pass without progress.
         if c.reason != progress::REASON_NEW_RS_AVAILABLE

@@ -14,8 +14,8 @@
 
 use super::Controller;
 use crate::api::Object;
-use crate::api::policy::{PdbStatus, PodDisruptionBudget};
 use crate::api::pod::Pod;
+use crate::api::policy::{PdbStatus, PodDisruptionBudget};
 use crate::api::values::IntOrString;
 use crate::apiserver::{Change, ChangeType, ObjKey};
 use crate::effect::{Effect, Task};

@@ -363,7 +363,8 @@ fn formula(
     recompute: impl Fn() -> Option<(String, f64, usize)>,
 ) -> String {
     let tol = ctx.config.tolerances;
-    let simple = g.missing.is_empty() && !(!g.unready.is_empty() && ratio > 1.0);
+    // No missing pods, and no unready pods during a scale-up.
+    let simple = g.missing.is_empty() && (g.unready.is_empty() || ratio <= 1.0);
     if simple {
         if tol.is_within(ratio) {
             return format!(

@@ -42,10 +42,14 @@ fn has_unschedulable_taint(n: &Node) -> bool {
         .any(|t| t.key == TAINT_NODE_UNSCHEDULABLE && t.effect == "NoSchedule")
 }
 
+/// Queue key kind of a node's periodic monitor loop (one per node, started when the node
+/// appears); plain `Node` keys are one-off passes (cordon changes).
+pub const MONITOR: &str = "NodeMonitor";
+
 /// A new node starts its monitor loop; a cordon or uncordon is acted on at once.
 pub fn watch(change: &Change) -> Vec<ObjKey> {
     match (&change.object, change.kind) {
-        (Object::Node(_), ChangeType::Added) => vec![change.key.clone()],
+        (Object::Node(n), ChangeType::Added) => vec![ObjKey::new(MONITOR, "", &n.metadata.name)],
         (Object::Node(n), ChangeType::Modified)
             if n.spec.unschedulable != has_unschedulable_taint(n) =>
         {
@@ -113,7 +117,8 @@ pub fn reconcile(key: &ObjKey, world: &World, now: SimTime) -> Vec<Effect> {
                     message.as_deref(),
                     now,
                 );
-                let pkey = ObjKey::new("Pod", np.metadata.namespace_or_default(), &np.metadata.name);
+                let pkey =
+                    ObjKey::new("Pod", np.metadata.namespace_or_default(), &np.metadata.name);
                 out.push(Effect::Emit(EventDraft::new(
                     source(),
                     ObjectRef::from_key(&pkey),
@@ -161,18 +166,15 @@ pub fn reconcile(key: &ObjKey, world: &World, now: SimTime) -> Vec<Effect> {
             .taints
             .push(taint(TAINT_NODE_UNSCHEDULABLE, "NoSchedule", now));
     } else if !next.spec.unschedulable && has_unschedulable_taint(&next) {
-        next.spec.taints.retain(|t| t.key != TAINT_NODE_UNSCHEDULABLE);
+        next.spec
+            .taints
+            .retain(|t| t.key != TAINT_NODE_UNSCHEDULABLE);
     }
     let after: Vec<String> = next.spec.taints.iter().map(|t| t.to_string()).collect();
     if before != after {
         let added: Vec<&String> = after.iter().filter(|t| !before.contains(t)).collect();
         let gone: Vec<&String> = before.iter().filter(|t| !after.contains(t)).collect();
-        let list = |v: &[&String]| {
-            v.iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let list = |v: &[&String]| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
         if removed_lifecycle && status == "True" {
             out.push(Effect::Emit(EventDraft::new(
                 source(),
@@ -204,6 +206,9 @@ pub fn reconcile(key: &ObjKey, world: &World, now: SimTime) -> Vec<Effect> {
     }
     if next != *node {
         out.push(Effect::Write(Box::new(Object::Node(next))));
+    }
+    if key.kind != MONITOR {
+        return out;
     }
     out.push(Effect::Schedule {
         after: NODE_MONITOR_PERIOD.max(REACTION),

@@ -25,7 +25,11 @@ fn wants_lb(s: &Service) -> bool {
 }
 
 fn has_ingress(s: &Service) -> bool {
-    s.status.load_balancer.as_ref().and_then(|lb| lb.pointer("/ingress/0")).is_some()
+    s.status
+        .load_balancer
+        .as_ref()
+        .and_then(|lb| lb.pointer("/ingress/0"))
+        .is_some()
 }
 
 /// LoadBalancer Services without an address are queued.
@@ -38,7 +42,9 @@ pub fn watch(change: &Change) -> Vec<ObjKey> {
 
 /// Starts provisioning, or finishes it once [`PROVISION_TIME`] has passed.
 pub fn reconcile(key: &ObjKey, world: &World, now: SimTime) -> Vec<Effect> {
-    let Some(svc) = world.api.store.service(&key.namespace, &key.name) else { return Vec::new() };
+    let Some(svc) = world.api.store.service(&key.namespace, &key.name) else {
+        return Vec::new();
+    };
     if !wants_lb(svc) || has_ingress(svc) {
         return Vec::new();
     }
@@ -57,17 +63,29 @@ pub fn reconcile(key: &ObjKey, world: &World, now: SimTime) -> Vec<Effect> {
                         key.name
                     ),
                 )),
-                Effect::LoadBalancerRequested { service: key.clone(), ip, ready_at: now.after(PROVISION_TIME) },
+                Effect::LoadBalancerRequested {
+                    service: key.clone(),
+                    ip,
+                    ready_at: now.after(PROVISION_TIME),
+                },
                 Effect::Schedule {
                     after: PROVISION_TIME,
-                    task: Task::Reconcile { controller: super::Controller::ServiceLoadBalancer, key: key.clone() },
+                    task: Task::Reconcile {
+                        controller: super::Controller::ServiceLoadBalancer,
+                        key: key.clone(),
+                    },
                 },
             ]
         }
         Some((ip, ready_at)) if *ready_at <= now => {
             let mut s = svc.clone();
             s.status.load_balancer = Some(json!({ "ingress": [{ "ip": ip }] }));
-            let ports: Vec<String> = s.spec.ports.iter().map(|p| format!("{ip}:{}", p.port)).collect();
+            let ports: Vec<String> = s
+                .spec
+                .ports
+                .iter()
+                .map(|p| format!("{ip}:{}", p.port))
+                .collect();
             vec![
                 Effect::Emit(EventDraft::new(
                     src,

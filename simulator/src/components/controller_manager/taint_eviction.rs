@@ -72,7 +72,12 @@ pub fn reconcile(key: &ObjKey, world: &World, now: SimTime) -> Vec<Effect> {
     if pod.is_terminating() {
         return Vec::new();
     }
-    let Some(node) = pod.spec.node_name.as_deref().and_then(|n| store.node_named(n)) else {
+    let Some(node) = pod
+        .spec
+        .node_name
+        .as_deref()
+        .and_then(|n| store.node_named(n))
+    else {
         return Vec::new();
     };
     let no_execute: Vec<&crate::api::scheduling::Taint> = node

@@ -135,7 +135,10 @@ fn failure_text(pod: &Pod, c: &Container, p: &Probe, hung: bool) -> String {
         if hung {
             format!("dial tcp {ip}:{}: i/o timeout", port(&t.port))
         } else {
-            format!("dial tcp {ip}:{}: connect: connection refused", port(&t.port))
+            format!(
+                "dial tcp {ip}:{}: connect: connection refused",
+                port(&t.port)
+            )
         }
     } else if hung {
         format!(
@@ -359,7 +362,8 @@ pub fn refresh_ready(p: &mut Pod, now: SimTime) {
         .map(|c| c.name.as_str())
         .collect();
     let all_ready = !p.status.container_statuses.is_empty() && not_ready.is_empty();
-    let msg = (!all_ready).then(|| format!("containers with unready status: [{}]", not_ready.join(" ")));
+    let msg =
+        (!all_ready).then(|| format!("containers with unready status: [{}]", not_ready.join(" ")));
     let (st, reason) = if all_ready {
         ("True", None)
     } else {

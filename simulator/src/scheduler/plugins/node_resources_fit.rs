@@ -113,13 +113,16 @@ pub fn filter(pod: &PodInfo, node: &NodeInfo) -> (Status, Vec<InsufficientResour
     filter_request(&compute_pod_resource_request(pod), node)
 }
 
+/// The default plugin args ignore no extended resources or resource groups.
+static NONE_IGNORED: BTreeSet<String> = BTreeSet::new();
+
 /// [`filter`] with the pod's request already computed (upstream's PreFilter state, so a
 /// cycle computes it once rather than per node).
 pub fn filter_request(
     pod_request: &Resource,
     node: &NodeInfo,
 ) -> (Status, Vec<InsufficientResource>) {
-    let insufficient = fits_request(pod_request, node, &BTreeSet::new(), &BTreeSet::new());
+    let insufficient = fits_request(pod_request, node, &NONE_IGNORED, &NONE_IGNORED);
     (status_for(&insufficient), insufficient)
 }
 
@@ -256,10 +259,13 @@ pub fn requested_and_allocatable_iter<'a>(
     pod_requests: &'a [i64],
     use_requested: bool,
 ) -> impl Iterator<Item = (i64, i64)> + Clone + 'a {
-    resources.iter().zip(pod_requests).map(move |(r, &pod_request)| {
-        let (alloc, req) = allocatable_and_request(node, &r.name, pod_request, use_requested);
-        if alloc == 0 { (0, 0) } else { (req, alloc) }
-    })
+    resources
+        .iter()
+        .zip(pod_requests)
+        .map(move |(r, &pod_request)| {
+            let (alloc, req) = allocatable_and_request(node, &r.name, pod_request, use_requested);
+            if alloc == 0 { (0, 0) } else { (req, alloc) }
+        })
 }
 
 /// `leastRequestedScore`: `(capacity − requested) * 100 / capacity`, 0 when over capacity.
