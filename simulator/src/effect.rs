@@ -25,11 +25,9 @@ pub enum Task {
         /// Which object it reconciles.
         key: ObjKey,
     },
-    /// The scheduler runs one scheduling cycle for a pending pod.
-    SchedulePod {
-        /// The pod.
-        key: ObjKey,
-    },
+    /// The scheduler pops the highest-priority pod off its active queue and runs one
+    /// scheduling cycle for it.
+    ScheduleNext,
     /// A kubelet advances one pod's lifecycle on its node.
     KubeletPod {
         /// The node.

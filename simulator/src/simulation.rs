@@ -433,16 +433,27 @@ impl Simulation {
             Task::Reconcile { controller, key } => {
                 controller_manager::reconcile(*controller, key, &self.world, self.now)
             }
-            Task::SchedulePod { key } => {
-                let out = scheduler::schedule(key, &self.world, self.now, &mut self.rng);
-                self.world.scheduler.next_start = out.next_start;
-                if out.unschedulable {
-                    self.world.scheduler.unschedulable.insert(key.clone());
-                } else {
-                    self.world.scheduler.unschedulable.remove(key);
+            Task::ScheduleNext => match self.world.scheduler.pop() {
+                Some(key) => {
+                    let out = scheduler::schedule(&key, &self.world, self.now, &mut self.rng);
+                    self.world.scheduler.next_start = out.next_start;
+                    if out.unschedulable {
+                        self.world.scheduler.unschedulable.insert(key.clone());
+                    } else {
+                        self.world.scheduler.unschedulable.remove(&key);
+                    }
+                    let mut effects = out.effects;
+                    // One cycle at a time: the next pod's cycle follows this one.
+                    if !self.world.scheduler.active.is_empty() {
+                        effects.push(Effect::Schedule {
+                            after: scheduler::CYCLE_LATENCY,
+                            task: scheduler::task(),
+                        });
+                    }
+                    effects
                 }
-                out.effects
-            }
+                None => Vec::new(),
+            },
             Task::KubeletPod { node, key, step } => {
                 kubelet::pod_worker::step(&self.world, node, key, step, self.now)
             }
@@ -505,7 +516,7 @@ impl Simulation {
         let dedup = matches!(
             task,
             Task::Reconcile { .. }
-                | Task::SchedulePod { .. }
+                | Task::ScheduleNext
                 | Task::KubeletPod {
                     step: crate::effect::PodStep::Sync,
                     ..
@@ -726,7 +737,15 @@ impl Simulation {
                     );
                 }
                 for key in scheduler::watch(change, &self.world.scheduler, made_room) {
-                    self.schedule(scheduler::CYCLE_LATENCY, scheduler::task(key));
+                    let priority = self
+                        .world
+                        .api
+                        .store
+                        .pod(&key.namespace, &key.name)
+                        .and_then(|p| p.spec.priority)
+                        .unwrap_or(0);
+                    self.world.scheduler.enqueue(key, priority, self.now);
+                    self.schedule(scheduler::CYCLE_LATENCY, scheduler::task());
                 }
                 for task in kubelet::pod_worker::watch(change, &self.world) {
                     self.schedule(kubelet::pod_worker::REACTION, task);

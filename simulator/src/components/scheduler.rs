@@ -40,6 +40,24 @@ pub struct SchedulerState {
     pub next_start: usize,
     /// Pods that did not fit, retried on cluster changes.
     pub unschedulable: BTreeSet<ObjKey>,
+    /// The active queue (`PrioritySort`): pods waiting for a cycle, ordered by higher
+    /// `spec.priority` first, then earlier arrival.
+    pub active: BTreeSet<QueuedPod>,
+    /// Arrival counter, the tie-break after time.
+    pub arrivals: u64,
+}
+
+/// A pod waiting in the active queue. Field order is the queue order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct QueuedPod {
+    /// Negated priority, so higher priorities sort first.
+    pub neg_priority: i64,
+    /// When it was queued.
+    pub queued_at: SimTime,
+    /// Arrival order among pods queued at the same instant.
+    pub arrival: u64,
+    /// The pod.
+    pub key: ObjKey,
 }
 
 fn requests_of(c: &Container) -> ResourceList {
@@ -401,7 +419,28 @@ pub fn set_condition(
     }
 }
 
-/// The task that runs a cycle for `key`.
-pub fn task(key: ObjKey) -> Task {
-    Task::SchedulePod { key }
+impl SchedulerState {
+    /// Adds a pod to the active queue (once: a queued pod keeps its place).
+    pub fn enqueue(&mut self, key: ObjKey, priority: i64, now: SimTime) {
+        if self.active.iter().any(|q| q.key == key) {
+            return;
+        }
+        self.arrivals += 1;
+        self.active.insert(QueuedPod {
+            neg_priority: -priority,
+            queued_at: now,
+            arrival: self.arrivals,
+            key,
+        });
+    }
+
+    /// Takes the pod to schedule next (`PrioritySort.Less`: priority, then queue time).
+    pub fn pop(&mut self) -> Option<ObjKey> {
+        self.active.pop_first().map(|q| q.key)
+    }
+}
+
+/// The task that runs the next scheduling cycle.
+pub fn task() -> Task {
+    Task::ScheduleNext
 }
