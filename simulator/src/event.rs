@@ -166,7 +166,7 @@ impl fmt::Display for ObjectRef {
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Detail {
     /// A kube-scheduler cycle: every node's filter verdict and scores.
-    Scheduling(crate::scheduler::cycle::CycleRecord),
+    Scheduling(Box<crate::scheduler::cycle::CycleRecord>),
     /// A `docker build` step: its cache key, whether it was served from the cache and
     /// why (or why not), the layer it produced and how long it took.
     BuildStep(Box<crate::image::builder::BuildStep>),

@@ -311,7 +311,16 @@ pub fn schedule(key: &ObjKey, world: &World, now: SimTime, rng: &mut SimRng) -> 
         return out;
     }
     let nodes: Vec<&NodeInfo> = state.nodes.values().collect();
-    let record = cycle::schedule_one(&pod_info(pod), &nodes, state.next_start, &state.config, rng);
+    let names: std::sync::Arc<[crate::scheduler::framework::NodeName]> =
+        nodes.iter().map(|n| n.name.clone()).collect();
+    let record = cycle::schedule_one(
+        &pod_info(pod),
+        &nodes,
+        &names,
+        state.next_start,
+        &state.config,
+        rng,
+    );
     out.next_start = record.next_start;
     let pod_ref = ObjectRef::namespaced("pod", &key.namespace, &key.name);
     let src = Source::of(Component::KubeScheduler);
@@ -331,7 +340,7 @@ pub fn schedule(key: &ObjKey, world: &World, now: SimTime, rng: &mut SimRng) -> 
                         key.namespace, key.name
                     ),
                 )
-                .with_detail(Detail::Scheduling(record)),
+                .with_detail(Detail::Scheduling(Box::new(record))),
             ));
             out.effects
                 .push(Effect::Write(Box::new(Object::Pod(bound))));
@@ -355,7 +364,7 @@ pub fn schedule(key: &ObjKey, world: &World, now: SimTime, rng: &mut SimRng) -> 
                     "FailedScheduling",
                     format!("{msg} The pod stays Pending and is retried when the cluster changes."),
                 )
-                .with_detail(Detail::Scheduling(record)),
+                .with_detail(Detail::Scheduling(Box::new(record))),
             ));
             if parked.status != pod.status {
                 out.effects
@@ -368,7 +377,7 @@ pub fn schedule(key: &ObjKey, world: &World, now: SimTime, rng: &mut SimRng) -> 
 
 /// A one-line reason for the choice, from the record.
 fn explain_choice(r: &cycle::CycleRecord) -> String {
-    let rejected = r.filtered.iter().filter(|v| !v.feasible).count();
+    let rejected = r.filtered.rejected();
     let feasible = r.filtered.len() - rejected;
     let mut s = if r.scores.is_empty() {
         format!("the only feasible node of {} checked", r.filtered.len())

@@ -94,6 +94,7 @@ pub struct Summary {
 #[derive(Debug, Clone)]
 pub struct SchedulerBench {
     nodes: Vec<NodeInfo>,
+    names: std::sync::Arc<[crate::scheduler::framework::NodeName]>,
     config: Config,
     rng: SimRng,
     next_start: usize,
@@ -102,14 +103,16 @@ pub struct SchedulerBench {
 
 impl SchedulerBench {
     /// `nodes` template nodes, ties broken by an RNG seeded with `seed`.
-    pub fn new(nodes: usize, seed: u64) -> SchedulerBench {
+    pub fn new(count: usize, seed: u64) -> SchedulerBench {
+        let nodes: Vec<NodeInfo> = (0..count).map(|i| node(i, count)).collect();
         SchedulerBench {
-            nodes: (0..nodes).map(|i| node(i, nodes)).collect(),
+            names: nodes.iter().map(|n| n.name.clone()).collect(),
+            nodes,
             config: Config::default(),
             rng: SimRng::seeded(seed),
             next_start: 0,
             summary: Summary {
-                nodes,
+                nodes: count,
                 ..Summary::default()
             },
         }
@@ -124,6 +127,7 @@ impl SchedulerBench {
             let record = cycle::schedule_one(
                 &pod,
                 &self.nodes,
+                &self.names,
                 self.next_start,
                 &self.config,
                 &mut self.rng,

@@ -19,6 +19,7 @@ use crate::kube::resources::Resource;
 use crate::rng::SimRng;
 use serde::Serialize;
 use std::borrow::Borrow;
+use std::sync::Arc;
 
 /// The scheduler's configuration that affects decisions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
@@ -40,6 +41,66 @@ pub struct FilterVerdict {
     pub plugin: Option<String>,
     /// That plugin's reasons (`Insufficient cpu`, `node(s) had untolerated taint(s)`).
     pub reasons: Vec<String>,
+}
+
+/// The nodes a cycle filtered, kept compactly: the cluster's node names (shared, one
+/// reference per cycle), where the visit started, how many nodes it visited, and the
+/// verdicts of the rejected ones. [`Filtered::iter`] gives a [`FilterVerdict`] per
+/// visited node, and the record serialises them as that list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filtered {
+    names: Arc<[NodeName]>,
+    start: usize,
+    visited: usize,
+    /// (visit position, plugin, reasons) of each rejected node.
+    rejected: Vec<(usize, String, Vec<String>)>,
+}
+
+impl Filtered {
+    /// How many nodes were visited.
+    pub fn len(&self) -> usize {
+        self.visited
+    }
+
+    /// No node was visited (an empty cluster).
+    pub fn is_empty(&self) -> bool {
+        self.visited == 0
+    }
+
+    /// How many visited nodes were rejected.
+    pub fn rejected(&self) -> usize {
+        self.rejected.len()
+    }
+
+    /// The name of the node visited at `position`.
+    pub fn name(&self, position: usize) -> &NodeName {
+        &self.names[(self.start + position) % self.names.len()]
+    }
+
+    /// Every visited node's verdict, in visit order.
+    pub fn iter(&self) -> impl Iterator<Item = FilterVerdict> + '_ {
+        let mut rejected = self.rejected.iter().peekable();
+        (0..self.visited).map(move |pos| match rejected.next_if(|(p, ..)| *p == pos) {
+            Some((_, plugin, reasons)) => FilterVerdict {
+                node: self.name(pos).clone(),
+                feasible: false,
+                plugin: Some(plugin.clone()),
+                reasons: reasons.clone(),
+            },
+            None => FilterVerdict {
+                node: self.name(pos).clone(),
+                feasible: true,
+                plugin: None,
+                reasons: Vec::new(),
+            },
+        })
+    }
+}
+
+impl Serialize for Filtered {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
 }
 
 /// One plugin's contribution to a node's score.
@@ -92,9 +153,9 @@ impl Scores {
         &self.totals
     }
 
-    fn node_score(&self, k: usize, filtered: &[FilterVerdict]) -> NodeScore {
+    fn node_score(&self, k: usize, filtered: &Filtered) -> NodeScore {
         NodeScore {
-            node: filtered[self.positions[k]].node.clone(),
+            node: filtered.name(self.positions[k]).clone(),
             plugins: self
                 .plugins
                 .iter()
@@ -141,7 +202,7 @@ pub struct CycleRecord {
     /// How many feasible nodes the cycle looked for (`numFeasibleNodesToFind`).
     pub nodes_to_find: usize,
     /// Nodes it filtered, in the order it visited them.
-    pub filtered: Vec<FilterVerdict>,
+    pub filtered: Filtered,
     /// Scores of the feasible nodes (empty when only one was feasible: upstream skips
     /// scoring then).
     pub scores: Scores,
@@ -208,20 +269,25 @@ fn run_filters(pod: &PodInfo, request: &Resource, node: &NodeInfo, cfg: &Config)
 /// What depends only on the pod (its requests, tolerations, normalised image names) is
 /// computed once per cycle, like upstream's PreFilter/PreScore `CycleState`; the per-node
 /// work allocates nothing but the record's entries.
+///
+/// `names` are the nodes' names in the same order as `nodes` (callers keep them, so a
+/// cycle shares them instead of copying a name per visited node).
 pub fn schedule_one<N: Borrow<NodeInfo>>(
     pod: &PodInfo,
     nodes: &[N],
+    names: &Arc<[NodeName]>,
     start: usize,
     cfg: &Config,
     rng: &mut SimRng,
 ) -> CycleRecord {
     let n = nodes.len();
+    debug_assert_eq!(names.len(), n, "one name per node");
     let to_find =
         num_feasible_nodes_to_find(cfg.percentage_of_nodes_to_score, n as i64).max(0) as usize;
     let request = node_resources_fit::compute_pod_resource_request(pod);
-    let mut filtered = Vec::with_capacity(to_find.min(n));
+    let mut rejected = Vec::new();
     let mut feasible: Vec<usize> = Vec::with_capacity(to_find.min(n));
-    // Where each feasible node's verdict sits in `filtered`.
+    // Each feasible node's visit position.
     let mut positions: Vec<usize> = Vec::with_capacity(to_find.min(n));
     let mut failed: Vec<Status> = Vec::new();
     let mut processed = 0;
@@ -234,21 +300,10 @@ pub fn schedule_one<N: Borrow<NodeInfo>>(
         let node = nodes[idx].borrow();
         let st = run_filters(pod, &request, node, cfg);
         if st.is_success() {
-            filtered.push(FilterVerdict {
-                node: node.name.clone(),
-                feasible: true,
-                plugin: None,
-                reasons: Vec::new(),
-            });
             feasible.push(idx);
-            positions.push(filtered.len() - 1);
+            positions.push(i);
         } else {
-            filtered.push(FilterVerdict {
-                node: node.name.clone(),
-                feasible: false,
-                plugin: Some(st.plugin.clone()),
-                reasons: st.reasons.clone(),
-            });
+            rejected.push((i, st.plugin.clone(), st.reasons.clone()));
             failed.push(st);
         }
     }
@@ -257,7 +312,12 @@ pub fn schedule_one<N: Borrow<NodeInfo>>(
         pod: pod.name.clone(),
         nodes_total: n,
         nodes_to_find: to_find,
-        filtered,
+        filtered: Filtered {
+            names: names.clone(),
+            start,
+            visited: processed,
+            rejected,
+        },
         scores: Scores::default(),
         chosen: None,
         tied: Vec::new(),
