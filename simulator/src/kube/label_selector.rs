@@ -555,25 +555,27 @@ impl Parser {
 
 /// A `matchExpressions` entry of a manifest's label selector.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LabelSelectorRequirement {
     /// Label key.
     pub key: String,
     /// `In`, `NotIn`, `Exists` or `DoesNotExist`.
     pub operator: String,
     /// Values (for In/NotIn).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<String>,
 }
 
-/// `metav1.LabelSelector` as written in manifests.
+/// `metav1.LabelSelector` as written in manifests. An empty selector matches everything;
+/// a missing one nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LabelSelector {
-    /// `matchLabels`.
-    #[serde(default)]
+    /// `matchLabels`: `key: value` pairs, ANDed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub match_labels: BTreeMap<String, String>,
-    /// `matchExpressions`.
-    #[serde(default)]
+    /// `matchExpressions`: set-based requirements, ANDed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub match_expressions: Vec<LabelSelectorRequirement>,
 }
 
@@ -604,6 +606,26 @@ impl LabelSelector {
     /// Whether these labels match (invalid selectors match nothing).
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
         LabelSelector::as_selector(Some(self)).is_ok_and(|s| s.matches(labels))
+    }
+
+    /// The selector in kubectl's string form (`app=web,tier in (a,b)`), as the SELECTOR
+    /// column of `kubectl get -o wide` shows it.
+    pub fn to_selector_string(&self) -> String {
+        let mut parts: Vec<String> = self
+            .match_labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        for r in &self.match_expressions {
+            parts.push(match r.operator.as_str() {
+                "In" => format!("{} in ({})", r.key, r.values.join(",")),
+                "NotIn" => format!("{} notin ({})", r.key, r.values.join(",")),
+                "Exists" => r.key.clone(),
+                "DoesNotExist" => format!("!{}", r.key),
+                other => format!("{} {other} ({})", r.key, r.values.join(",")),
+            });
+        }
+        parts.join(",")
     }
 }
 

@@ -75,9 +75,7 @@ pub fn set_unschedulable(
 /// Runs `kubectl cordon` / `uncordon`.
 pub fn run(sim: &mut Simulation, args: &CordonArgs) -> Result<String, CommandError> {
     let mut names: Vec<String> = Vec::new();
-    if let Some(sel) = &args.selector {
-        let sel = crate::kube::label_selector::Selector::parse(sel)
-            .map_err(|e| CommandError::new(format!("error: {e}")))?;
+    if let Some(sel) = super::parse_selector(args.selector.as_deref())? {
         names.extend(
             sim.state()
                 .api

@@ -84,12 +84,7 @@ pub fn parse(pos: &[String], f: &Flags) -> Result<DeleteArgs, CommandError> {
 pub fn run(sim: &mut Simulation, args: &DeleteArgs) -> Result<String, CommandError> {
     let ns = args.namespace.clone().unwrap_or_else(|| "default".into());
     let store = &sim.state().api.store;
-    let selector = args
-        .selector
-        .as_deref()
-        .map(crate::kube::label_selector::Selector::parse)
-        .transpose()
-        .map_err(|e| CommandError::new(format!("error: {e}")))?;
+    let selector = super::parse_selector(args.selector.as_deref())?;
     let mut keys: Vec<(ObjKey, String)> = Vec::new();
     let mut missing: Vec<String> = Vec::new();
     for o in read_manifests(sim, &args.files)? {

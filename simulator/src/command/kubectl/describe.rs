@@ -1184,12 +1184,7 @@ pub fn describe(sim: &Simulation, o: &Object) -> String {
 pub fn run(sim: &Simulation, args: &DescribeArgs) -> Result<String, CommandError> {
     let store = &sim.state().api.store;
     let info = args.kind;
-    let sel = args
-        .selector
-        .as_deref()
-        .map(crate::kube::label_selector::Selector::parse)
-        .transpose()
-        .map_err(|e| CommandError::new(format!("error: {e}")))?;
+    let sel = super::parse_selector(args.selector.as_deref())?;
     let in_scope = |o: &&Object| {
         !info.namespaced || args.all_namespaces || o.meta().namespace_or_default() == args.namespace
     };

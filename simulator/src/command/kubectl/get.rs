@@ -79,12 +79,7 @@ fn render_json(objs: &[&Object], single: bool) -> serde_json::Value {
 pub fn run(sim: &Simulation, args: &GetArgs) -> Result<String, CommandError> {
     let store = &sim.state().api.store;
     let ns = args.namespace.clone().unwrap_or_else(|| "default".into());
-    let selector = args
-        .selector
-        .as_deref()
-        .map(crate::kube::label_selector::Selector::parse)
-        .transpose()
-        .map_err(|e| CommandError::new(format!("error: {e}")))?;
+    let selector = super::parse_selector(args.selector.as_deref())?;
     let mut groups: Vec<(&'static KindInfo, Vec<&Object>)> = Vec::new();
     let mut errors: Vec<String> = Vec::new();
     let single = args.targets.len() == 1 && args.targets[0].names.len() == 1;

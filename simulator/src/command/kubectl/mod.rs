@@ -110,6 +110,16 @@ pub const VERBS: [&str; 21] = [
     "wait",
 ];
 
+/// Parses a `-l` label selector, if given, with kubectl's error wording.
+pub fn parse_selector(
+    selector: Option<&str>,
+) -> Result<Option<crate::kube::Selector>, CommandError> {
+    selector
+        .map(crate::kube::label_selector::Selector::parse)
+        .transpose()
+        .map_err(|e| CommandError::new(format!("error: {e}")))
+}
+
 /// Resolves a resource type name the way kubectl does, or errors like the server.
 pub fn resolve_kind(name: &str) -> Result<&'static KindInfo, CommandError> {
     kind_by_name(name).ok_or_else(|| {

@@ -108,10 +108,7 @@ pub fn select<'a>(
     selector: Option<&str>,
 ) -> Result<Vec<&'a Object>, CommandError> {
     let store = &sim.state().api.store;
-    let sel = selector
-        .map(crate::kube::label_selector::Selector::parse)
-        .transpose()
-        .map_err(|e| CommandError::new(format!("error: {e}")))?;
+    let sel = super::parse_selector(selector)?;
     let mut out = Vec::new();
     for t in targets {
         if t.names.is_empty() {

@@ -268,12 +268,7 @@ fn reorganize(
 /// Runs `kubectl taint`.
 pub fn run(sim: &mut Simulation, args: &TaintArgs) -> Result<String, CommandError> {
     let store = &sim.state().api.store;
-    let selector = args
-        .selector
-        .as_deref()
-        .map(crate::kube::label_selector::Selector::parse)
-        .transpose()
-        .map_err(|e| CommandError::new(format!("error: {e}")))?;
+    let selector = super::parse_selector(args.selector.as_deref())?;
     let mut nodes: Vec<Node> = Vec::new();
     if args.all || selector.is_some() {
         nodes.extend(

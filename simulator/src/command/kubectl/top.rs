@@ -126,12 +126,7 @@ fn render(header: &[&str], rows: &[Vec<String>], no_headers: bool) -> String {
 
 /// Runs `kubectl top`.
 pub fn run(sim: &Simulation, args: &TopArgs) -> Result<String, CommandError> {
-    let selector = args
-        .selector
-        .as_deref()
-        .map(Selector::parse)
-        .transpose()
-        .map_err(|e| CommandError::new(format!("error: {e}")))?;
+    let selector = super::parse_selector(args.selector.as_deref())?;
     match args.what {
         TopWhat::Nodes => nodes(sim, args, selector.as_ref()),
         TopWhat::Pods => pods(sim, args, selector.as_ref()),

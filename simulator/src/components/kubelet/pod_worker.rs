@@ -59,7 +59,8 @@ fn src(node: &str) -> Source {
     Source::on(Component::Kubelet, node)
 }
 
-fn event(node: &str, key: &ObjKey, kind: &str, reason: String) -> Effect {
+/// An event about pod `key` from the kubelet on `node`.
+pub(super) fn event(node: &str, key: &ObjKey, kind: &str, reason: String) -> Effect {
     Effect::Emit(EventDraft::new(
         src(node),
         ObjectRef::from_key(key),
@@ -68,7 +69,8 @@ fn event(node: &str, key: &ObjKey, kind: &str, reason: String) -> Effect {
     ))
 }
 
-fn later(after: SimDuration, node: &str, key: &ObjKey, step: PodStep) -> Effect {
+/// Runs `step` of pod `key` on `node` after `after`.
+pub(super) fn later(after: SimDuration, node: &str, key: &ObjKey, step: PodStep) -> Effect {
     Effect::Schedule {
         after,
         task: Task::KubeletPod {

@@ -13,13 +13,12 @@
 //! successThreshold 1. What a probe *sees* is the process's health, which the learner
 //! sets with `sim pod crash --hang`, `sim pod unready` and `sim pod heal` ([`Health`]).
 
-use super::pod_worker::{REACTION, START};
+use super::pod_worker::{REACTION, START, event, later};
 use crate::api::Object;
 use crate::api::pod::{Container, Pod, Probe};
 use crate::apiserver::ObjKey;
 use crate::components::scheduler::set_condition;
-use crate::effect::{Effect, PodStep, Task};
-use crate::event::{Component, EventDraft, ObjectRef, Source};
+use crate::effect::{Effect, PodStep};
 use crate::time::{SimDuration, SimTime};
 use crate::world::{PodRuntime, World};
 use serde::Serialize;
@@ -62,30 +61,6 @@ impl Health {
     /// The health of container `i` (healthy if never touched).
     pub fn get(&self, i: usize) -> ContainerHealth {
         self.containers.get(&i).cloned().unwrap_or_default()
-    }
-}
-
-fn src(node: &str) -> Source {
-    Source::on(Component::Kubelet, node)
-}
-
-fn event(node: &str, key: &ObjKey, kind: &str, reason: String) -> Effect {
-    Effect::Emit(EventDraft::new(
-        src(node),
-        ObjectRef::from_key(key),
-        kind,
-        reason,
-    ))
-}
-
-fn tick(after: SimDuration, node: &str, key: &ObjKey, step: PodStep) -> Effect {
-    Effect::Schedule {
-        after,
-        task: Task::KubeletPod {
-            node: node.to_string(),
-            key: key.clone(),
-            step,
-        },
     }
 }
 
@@ -165,7 +140,7 @@ pub fn after_start(
         return out;
     };
     if let Some(p) = &c.liveness_probe {
-        out.push(tick(
+        out.push(later(
             first_delay(p),
             node,
             key,
@@ -183,7 +158,7 @@ pub fn after_start(
     h.liveness_failures = 0;
     h.readiness_failures = 0;
     if let Some(code) = h.crash_on_start {
-        out.push(tick(
+        out.push(later(
             CRASH_AFTER,
             node,
             key,
@@ -242,7 +217,7 @@ pub fn probe(
         !(h.hung || h.unready)
     };
     let threshold = secs(p.failure_threshold, 3).max(1);
-    let next = tick(
+    let next = later(
         period(p),
         node,
         key,
@@ -281,7 +256,7 @@ pub fn probe(
                         c.name
                     ),
                 ));
-                out.push(tick(
+                out.push(later(
                     SimDuration::from_secs(grace).max(START),
                     node,
                     key,

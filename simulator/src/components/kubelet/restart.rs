@@ -15,12 +15,11 @@
 //!
 //! So a container that keeps crashing restarts at once, then after 10 s, 20 s, 40 s …
 
-use super::pod_worker::START;
+use super::pod_worker::{START, event, later};
 use crate::api::Object;
 use crate::api::pod::{ContainerState, ContainerStatus, Pod, StateReason};
 use crate::apiserver::ObjKey;
-use crate::effect::{Effect, PodStep, Task};
-use crate::event::{Component, EventDraft, ObjectRef, Source};
+use crate::effect::{Effect, PodStep};
 use crate::kubelet::pod_phase::RestartPolicy;
 use crate::time::{SimDuration, SimTime};
 use crate::world::PodRuntime;
@@ -28,26 +27,6 @@ use crate::world::PodRuntime;
 /// While a node's kubelet is down, runtime events it would handle wait for it; this
 /// is how often a waiting step looks again.
 pub const KUBELET_DOWN_RETRY: SimDuration = SimDuration::from_secs(1);
-
-fn event(node: &str, key: &ObjKey, kind: &str, reason: String) -> Effect {
-    Effect::Emit(EventDraft::new(
-        Source::on(Component::Kubelet, node),
-        ObjectRef::from_key(key),
-        kind,
-        reason,
-    ))
-}
-
-fn later(after: SimDuration, node: &str, key: &ObjKey, step: PodStep) -> Effect {
-    Effect::Schedule {
-        after,
-        task: Task::KubeletPod {
-            node: node.to_string(),
-            key: key.clone(),
-            step,
-        },
-    }
-}
 
 /// A step due while the node's kubelet is not running: syncs are dropped (the kubelet
 /// resyncs every pod when it comes back); anything the runtime reported waits.
