@@ -2,9 +2,9 @@
 //! whitespace separates words, `'…'` is literal, `"…"` allows `\"` and `\\`, and a
 //! backslash outside quotes escapes the next character.
 //!
-//! [`tokenize_ops`] also recognises the unquoted operators this terminal supports: `|`
-//! (pipe the left command's output into the right one) and `>` / `>>` (write / append
-//! the output to a workspace file). `;`, `&&`, `||`, `&` and `<` are refused with a
+//! [`tokenize_ops`] does that and also recognises the unquoted operators this terminal
+//! supports: `|` (pipe the left command's output into the right one) and `>` / `>>`
+//! (write / append the output to a workspace file). `;`, `&&`, `||`, `&` and `<` are refused with a
 //! clear message rather than misread as text.
 
 use super::CommandError;
@@ -122,66 +122,6 @@ fn unsupported(op: &str) -> CommandError {
     ))
 }
 
-/// Splits `line` into words. An unterminated quote is an error shaped like bash's.
-pub fn tokenize(line: &str) -> Result<Vec<String>, CommandError> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(ch) => cur.push(ch),
-                        None => return Err(unterminated('\'')),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => match chars.next() {
-                            Some(ch @ ('"' | '\\' | '$' | '`')) => cur.push(ch),
-                            Some(ch) => {
-                                cur.push('\\');
-                                cur.push(ch);
-                            }
-                            None => return Err(unterminated('"')),
-                        },
-                        Some(ch) => cur.push(ch),
-                        None => return Err(unterminated('"')),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                if let Some(ch) = chars.next() {
-                    cur.push(ch);
-                }
-            }
-            c => {
-                in_word = true;
-                cur.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(cur);
-    }
-    Ok(words)
-}
-
 fn unterminated(q: char) -> CommandError {
     CommandError::new(format!(
         "syntax error: unexpected end of line while looking for matching `{q}'"
@@ -191,6 +131,19 @@ fn unterminated(q: char) -> CommandError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The words of a line that has no operators.
+    fn tokenize(line: &str) -> Result<Vec<String>, CommandError> {
+        tokenize_ops(line).map(|tokens| {
+            tokens
+                .into_iter()
+                .map(|t| match t {
+                    Token::Word(w) => w,
+                    other => panic!("unexpected operator {other:?}"),
+                })
+                .collect()
+        })
+    }
 
     #[test]
     fn splits_like_a_shell() {
