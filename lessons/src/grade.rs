@@ -1,25 +1,31 @@
 //! Marking quiz answers. A computed answer is read from the simulation at marking time,
 //! so the lesson never states a number the model might disagree with.
 
-use crate::schema::{Answer, Question};
+use crate::schema::{Answer, Lesson, Question, QuestionKind};
 use serde::Serialize;
 use simulator::Simulation;
 
 /// The verdict on one answer to a question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Grade {
-    /// True when exactly the correct choices were selected.
+    /// True when exactly the correct choices were selected (for an ordering: in the
+    /// correct order).
     pub correct: bool,
-    /// The explanation after a right answer, the hint after a wrong one.
+    /// The explanation after a right answer, the first hint after a wrong one.
     pub feedback: String,
+    /// After a wrong answer, every hint in order (players reveal one more per wrong
+    /// attempt); empty after a right one.
+    pub hints: Vec<String>,
 }
 
-/// The indexes of the correct choices, in ascending order.
+/// The correct answer: for choice questions the indexes of the correct choices in
+/// ascending order; for an ordering, the choice indexes in the correct order.
 ///
 /// For a computed answer these are the choices whose text equals the query's value (after
 /// trimming); a well-formed lesson has exactly one, which `lessons check` verifies.
 pub fn correct_choices(question: &Question, sim: &Simulation) -> Vec<usize> {
     let mut indexes = match &question.answer {
+        Answer::Order(order) => return order.clone(),
         Answer::Choice(indexes) => indexes.clone(),
         Answer::Computed(query) => {
             let value = sim.query(query).to_string();
@@ -37,25 +43,63 @@ pub fn correct_choices(question: &Question, sim: &Simulation) -> Vec<usize> {
     indexes
 }
 
-/// Marks `selected` (choice indexes, any order, duplicates ignored) against `question`.
+/// Marks `selected` against `question`. For choice questions `selected` holds choice
+/// indexes in any order (duplicates ignored); for an ordering it is the learner's
+/// sequence of choice indexes, first to last.
 pub fn grade(question: &Question, selected: &[usize], sim: &Simulation) -> Grade {
-    let mut selected = selected.to_vec();
-    selected.sort_unstable();
-    selected.dedup();
     let expected = correct_choices(question, sim);
-    let correct = !expected.is_empty() && selected == expected;
-    let feedback = if correct {
-        question.explanation.clone()
+    let selected = if question.kind == QuestionKind::Ordering {
+        selected.to_vec()
     } else {
-        question.hint.clone()
+        let mut sorted = selected.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        sorted
     };
-    Grade { correct, feedback }
+    let correct = !expected.is_empty() && selected == expected;
+    if correct {
+        Grade {
+            correct,
+            feedback: question.explanation.clone(),
+            hints: Vec::new(),
+        }
+    } else {
+        Grade {
+            correct,
+            feedback: question.hints.first().cloned().unwrap_or_default(),
+            hints: question.hints.clone(),
+        }
+    }
+}
+
+/// The simulation a prediction is marked against: `after_its_step` (the state once the
+/// prediction's `after_step` has run) with the following step's command applied, which is
+/// what the learner is predicting. Other questions are marked against the state as is.
+pub fn marking_state(
+    lesson: &Lesson,
+    question: &Question,
+    after_its_step: &Simulation,
+) -> Simulation {
+    let mut sim = after_its_step.clone();
+    if question.kind == QuestionKind::Prediction
+        && let Some(index) = question
+            .after_step
+            .as_deref()
+            .and_then(|id| lesson.step_index(id))
+        && let Some(command) = lesson
+            .steps
+            .get(index + 1)
+            .and_then(|step| step.command.as_deref())
+    {
+        // A failing step leaves the state unchanged; `lessons check` reports it.
+        let _ = sim.run(command);
+    }
+    sim
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::QuestionKind;
     use simulator::{Query, Scenario};
 
     fn question(answer: Answer) -> Question {
@@ -63,9 +107,10 @@ mod tests {
             id: "q".into(),
             prompt: "How many workers?".into(),
             kind: QuestionKind::Single,
+            after_step: None,
             choices: vec!["2".into(), " 3 ".into(), "4".into()],
             answer,
-            hint: "count them".into(),
+            hints: vec!["count them".into(), "leave out the control plane".into()],
             explanation: "three".into(),
         }
     }
@@ -82,10 +127,13 @@ mod tests {
             grade(&q, &[1], &sim),
             Grade {
                 correct: true,
-                feedback: "three".into()
+                feedback: "three".into(),
+                hints: Vec::new(),
             }
         );
-        assert_eq!(grade(&q, &[0], &sim).feedback, "count them");
+        let wrong = grade(&q, &[0], &sim);
+        assert_eq!(wrong.feedback, "count them");
+        assert_eq!(wrong.hints, q.hints);
 
         let empty = Simulation::new(&Scenario::named("empty").unwrap());
         // No worker nodes: no choice matches, so nothing can be graded correct.
@@ -101,5 +149,51 @@ mod tests {
         assert!(grade(&q, &[0, 2, 2], &sim).correct);
         assert!(!grade(&q, &[0], &sim).correct);
         assert!(!grade(&q, &[0, 1, 2], &sim).correct);
+    }
+
+    #[test]
+    fn orderings_must_match_exactly() {
+        let sim = Simulation::new(&Scenario::named("empty").unwrap());
+        let mut q = question(Answer::Order(vec![2, 0, 1]));
+        q.kind = QuestionKind::Ordering;
+        assert_eq!(correct_choices(&q, &sim), [2, 0, 1]);
+        assert!(grade(&q, &[2, 0, 1], &sim).correct);
+        assert!(!grade(&q, &[0, 1, 2], &sim).correct);
+        assert!(!grade(&q, &[2, 0], &sim).correct);
+        assert!(!grade(&q, &[2, 0, 1, 1], &sim).correct);
+    }
+
+    #[test]
+    fn predictions_are_marked_after_the_next_step() {
+        let lesson = crate::parse(
+            r#"
+id: p
+title: P
+track: kubernetes
+level: beginner
+minutes: 1
+objectives: [o]
+scenario: { scenario: default, seed: 1 }
+steps:
+  - { id: one, title: One, narration: n }
+  - { id: two, title: Two, narration: n, command: sim advance 30s }
+quiz:
+  - id: clock
+    prompt: What will the clock say?
+    kind: prediction
+    after_step: one
+    choices: ["00:00:00", "00:00:30"]
+    answer: { computed: { kind: time } }
+    hint: h
+    explanation: e
+"#,
+        )
+        .unwrap();
+        let q = &lesson.quiz[0];
+        let now = Simulation::new(&lesson.scenario.build().unwrap());
+        let later = marking_state(&lesson, q, &now);
+        assert_eq!(correct_choices(q, &later), [1]);
+        assert!(grade(q, &[1], &later).correct);
+        assert_eq!(lesson.steps_before_answer(q), 2);
     }
 }

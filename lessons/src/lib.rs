@@ -19,7 +19,7 @@ pub mod schema;
 
 pub use catalog::{LoadError, catalog, find, load_errors, parse};
 pub use check::{LessonReport, check_all, check_lesson};
-pub use grade::{Grade, correct_choices, grade};
+pub use grade::{Grade, correct_choices, grade, marking_state};
 pub use schema::{
     Answer, Challenge, KeyMoment, Lesson, LessonScenario, Level, ProcessRow, Question,
     QuestionKind, Step, TrackerRow,

@@ -1,8 +1,9 @@
 //! The lesson format. Every struct denies unknown fields so that a misspelt key in a
 //! YAML file fails loudly instead of silently dropping content.
 
-use serde::{Deserialize, Serialize};
-use simulator::{Check, Query};
+use serde::{Deserialize, Deserializer, Serialize};
+use simulator::{Check, Query, Scenario, Workspace};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// One lesson: metadata, a starting scenario, a walkthrough, a quiz and challenges.
@@ -42,6 +43,42 @@ pub struct Lesson {
     pub challenges: Vec<Challenge>,
 }
 
+impl Lesson {
+    /// The position of the step with this id.
+    pub fn step_index(&self, id: &str) -> Option<usize> {
+        self.steps.iter().position(|step| step.id == id)
+    }
+
+    /// How many steps have run when `question`'s computed answer is read: all of them for
+    /// a quiz question; for a prediction, its step and the one after it (the outcome).
+    pub fn steps_before_answer(&self, question: &Question) -> usize {
+        match question
+            .after_step
+            .as_deref()
+            .and_then(|id| self.step_index(id))
+        {
+            Some(index) if question.kind == QuestionKind::Prediction => {
+                (index + 2).min(self.steps.len())
+            }
+            _ => self.steps.len(),
+        }
+    }
+
+    /// The predictions asked right after step `step_id`, in quiz order.
+    pub fn predictions_after<'a>(&'a self, step_id: &'a str) -> impl Iterator<Item = &'a Question> {
+        self.quiz.iter().filter(move |q| {
+            q.kind == QuestionKind::Prediction && q.after_step.as_deref() == Some(step_id)
+        })
+    }
+
+    /// The quiz questions asked after the walkthrough (everything but predictions).
+    pub fn final_quiz(&self) -> impl Iterator<Item = &Question> {
+        self.quiz
+            .iter()
+            .filter(|q| q.kind != QuestionKind::Prediction)
+    }
+}
+
 /// How advanced a lesson is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -64,7 +101,8 @@ impl fmt::Display for Level {
     }
 }
 
-/// The simulation a lesson starts from: a named scenario, a seed and set-up commands.
+/// The simulation a lesson starts from: a named scenario, a seed, workspace files and
+/// set-up commands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LessonScenario {
@@ -72,9 +110,26 @@ pub struct LessonScenario {
     pub scenario: String,
     /// The RNG seed, so every learner sees the same run.
     pub seed: u64,
+    /// Files in the learner's workspace at the start: path → contents (`Dockerfile`,
+    /// `k8s/web.yaml`). They exist before the set-up commands run.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<String, String>,
     /// Commands in learner syntax run before the first step, out of sight.
     #[serde(default)]
     pub setup: Vec<String>,
+}
+
+impl LessonScenario {
+    /// The simulator scenario with this lesson's seed and workspace files, or `None` when
+    /// the scenario name is unknown. (Set-up commands are run by the caller.)
+    pub fn build(&self) -> Option<Scenario> {
+        let base = Scenario::named(&self.scenario)?;
+        let mut workspace: Workspace = base.workspace.clone();
+        for (path, contents) in &self.files {
+            workspace.insert(path, contents.clone());
+        }
+        Some(base.with_seed(self.seed).with_workspace(workspace))
+    }
 }
 
 /// One step of the walkthrough.
@@ -90,6 +145,9 @@ pub struct Step {
     /// The learner command this step runs, if any.
     #[serde(default)]
     pub command: Option<String>,
+    /// When true the player asks the learner to type `command` instead of running it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub learner_types: bool,
     /// Component names to highlight in the diagram (`kube-apiserver`, `kubelet`).
     #[serde(default)]
     pub highlight: Vec<String>,
@@ -138,19 +196,39 @@ pub struct Question {
     pub id: String,
     /// The question, in Markdown.
     pub prompt: String,
-    /// Whether one or several choices may be selected.
+    /// Single or multiple choice, an ordering, or a prediction.
     pub kind: QuestionKind,
-    /// The choices, shown in this order.
+    /// For a prediction: the id of the step after which it is asked, before the next
+    /// step shows what really happens. Only predictions have it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_step: Option<String>,
+    /// The choices, shown in this order (for an ordering: the scrambled starting order).
     pub choices: Vec<String>,
-    /// Which choices are correct.
+    /// Which choices are correct, or the correct order.
     pub answer: Answer,
-    /// Shown after a wrong answer.
-    pub hint: String,
+    /// Shown after a wrong answer, one more after each wrong attempt. `hint: text` is
+    /// accepted for a single hint.
+    #[serde(alias = "hint", deserialize_with = "one_or_many")]
+    pub hints: Vec<String>,
     /// Shown after a right answer.
     pub explanation: String,
 }
 
-/// Whether a question takes one answer or several.
+/// Accepts a single string or a list of strings.
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(one) => vec![one],
+        OneOrMany::Many(many) => many,
+    })
+}
+
+/// What kind of answer a question takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QuestionKind {
@@ -158,28 +236,50 @@ pub enum QuestionKind {
     Single,
     /// One or more choices are correct; all of them must be selected.
     Multiple,
+    /// The choices are steps to put in order; `answer: { order: [...] }` is the correct
+    /// sequence of choice indexes.
+    Ordering,
+    /// "What happens next?": a single-choice question asked after step `after_step`.
+    /// A computed answer is read after the *following* step has run (the outcome).
+    Prediction,
 }
 
-/// How the correct choices of a question are known. Written as a one-key map,
-/// `choice: [1]` or `computed: { kind: ... }`.
+impl fmt::Display for QuestionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            QuestionKind::Single => "single",
+            QuestionKind::Multiple => "multiple",
+            QuestionKind::Ordering => "ordering",
+            QuestionKind::Prediction => "prediction",
+        })
+    }
+}
+
+/// How the correct choices of a question are known. Written as a one-key map:
+/// `choice: [1]`, `order: [2, 0, 1]` or `computed: { kind: ... }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "AnswerRepr", into = "AnswerRepr")]
 pub enum Answer {
     /// Fixed, zero-based indexes into `choices`.
     Choice(Vec<usize>),
-    /// Asked of the simulation at the end of the walkthrough: the correct choice is the
-    /// one whose text equals the query's value, so the quiz can't drift from the model.
+    /// For an ordering: the choice indexes in the correct order (a permutation).
+    Order(Vec<usize>),
+    /// Asked of the simulation: the correct choice is the one whose text equals the
+    /// query's value, so the quiz can't drift from the model. Quiz questions read it at
+    /// the end of the walkthrough; predictions after the step that follows `after_step`.
     Computed(Query),
 }
 
 /// The on-disk form of [`Answer`]. serde_yaml_ng writes externally tagged enums as YAML
-/// tags (`!choice [1]`), which lesson authors shouldn't need to know; a struct with two
-/// optional keys reads naturally and still rejects having both or neither.
+/// tags (`!choice [1]`), which lesson authors shouldn't need to know; a struct with
+/// optional keys reads naturally and still rejects having several or none.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AnswerRepr {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     choice: Option<Vec<usize>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    order: Option<Vec<usize>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     computed: Option<Query>,
 }
@@ -188,30 +288,36 @@ impl TryFrom<AnswerRepr> for Answer {
     type Error = &'static str;
 
     fn try_from(repr: AnswerRepr) -> Result<Self, Self::Error> {
-        match (repr.choice, repr.computed) {
-            (Some(indexes), None) => Ok(Answer::Choice(indexes)),
-            (None, Some(query)) => Ok(Answer::Computed(query)),
-            _ => Err("an answer needs exactly one of `choice: [indexes]` or `computed: query`"),
+        match (repr.choice, repr.order, repr.computed) {
+            (Some(indexes), None, None) => Ok(Answer::Choice(indexes)),
+            (None, Some(order), None) => Ok(Answer::Order(order)),
+            (None, None, Some(query)) => Ok(Answer::Computed(query)),
+            _ => Err(
+                "an answer needs exactly one of `choice: [indexes]`, `order: [indexes]` or `computed: query`",
+            ),
         }
     }
 }
 
 impl From<Answer> for AnswerRepr {
     fn from(answer: Answer) -> Self {
+        let mut repr = AnswerRepr {
+            choice: None,
+            order: None,
+            computed: None,
+        };
         match answer {
-            Answer::Choice(indexes) => AnswerRepr {
-                choice: Some(indexes),
-                computed: None,
-            },
-            Answer::Computed(query) => AnswerRepr {
-                choice: None,
-                computed: Some(query),
-            },
+            Answer::Choice(indexes) => repr.choice = Some(indexes),
+            Answer::Order(order) => repr.order = Some(order),
+            Answer::Computed(query) => repr.computed = Some(query),
         }
+        repr
     }
 }
 
-/// A goal-checked exercise. It starts from the state at the end of the walkthrough.
+/// A goal-checked exercise. It starts from the state at the end of the walkthrough (or,
+/// with `from_scenario`, from the lesson's scenario, files and set-up), then runs its own
+/// `setup` commands out of sight.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Challenge {
@@ -222,6 +328,14 @@ pub struct Challenge {
     /// The task, in Markdown.
     #[serde(default)]
     pub task: String,
+    /// Start from the lesson's scenario (files and set-up included) instead of the end of
+    /// the walkthrough.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_scenario: bool,
+    /// Commands in learner syntax that create the starting state (a broken rollout, a
+    /// tainted node), run before the learner starts.
+    #[serde(default)]
+    pub setup: Vec<String>,
     /// Every one of these must pass for the challenge to be solved.
     pub goals: Vec<Check>,
     /// Hints, revealed one at a time.
@@ -256,13 +370,56 @@ mod tests {
         assert_eq!(fixed, Answer::Choice(vec![0, 2]));
         let computed: Answer = serde_yaml_ng::from_str("computed: { kind: seconds }").unwrap();
         assert_eq!(computed, Answer::Computed(Query::Seconds));
+        let order: Answer = serde_yaml_ng::from_str("order: [2, 0, 1]").unwrap();
+        assert_eq!(order, Answer::Order(vec![2, 0, 1]));
         for bad in [
             "{}",
             "{ choice: [0], computed: { kind: seconds } }",
+            "{ choice: [0], order: [0] }",
             "choise: [0]",
         ] {
             assert!(serde_yaml_ng::from_str::<Answer>(bad).is_err(), "{bad}");
         }
+    }
+
+    const QUESTION: &str = "
+id: q
+prompt: Which?
+kind: single
+choices: [a, b]
+answer: { choice: [0] }
+explanation: e
+";
+
+    #[test]
+    fn hints_take_one_or_many() {
+        let one: Question = serde_yaml_ng::from_str(&format!("{QUESTION}hint: look\n")).unwrap();
+        assert_eq!(one.hints, ["look"]);
+        let many: Question =
+            serde_yaml_ng::from_str(&format!("{QUESTION}hints: [look, harder]\n")).unwrap();
+        assert_eq!(many.hints, ["look", "harder"]);
+        assert!(serde_yaml_ng::from_str::<Question>(QUESTION).is_err());
+        assert!(
+            serde_yaml_ng::from_str::<Question>(&format!("{QUESTION}hints: [a]\nafter: x\n"))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn scenario_files_land_in_the_workspace() {
+        let scenario: LessonScenario = serde_yaml_ng::from_str(
+            "{scenario: default, seed: 3, files: {Dockerfile: 'FROM alpine', k8s/web.yaml: 'x'}}",
+        )
+        .unwrap();
+        let built = scenario.build().unwrap();
+        assert_eq!(built.seed, 3);
+        assert_eq!(built.workspace.get("k8s/web.yaml"), Some("x"));
+        assert_eq!(built.workspace.len(), 2);
+        let unknown = LessonScenario {
+            scenario: "atlantis".into(),
+            ..scenario
+        };
+        assert!(unknown.build().is_none());
     }
 
     #[test]
@@ -271,6 +428,8 @@ mod tests {
             id: "c".into(),
             title: "c".into(),
             task: String::new(),
+            from_scenario: false,
+            setup: Vec::new(),
             goals: Vec::new(),
             hints: Vec::new(),
             solution: Vec::new(),

@@ -39,6 +39,8 @@ pub enum Task {
     },
     /// metrics-server scrapes every kubelet (every 15 s, its metric resolution).
     MetricsScrape,
+    /// Work of the AWS side (ECS, load balancers, Auto Scaling, EKS).
+    Aws(crate::components::aws::AwsTask),
 }
 
 /// Steps of a pod's life on a node, each a scheduled instant.
@@ -182,6 +184,8 @@ pub enum Effect {
     },
     /// metrics-server's new samples (replacing the previous ones).
     Metrics(Box<crate::components::metrics_server::MetricsServerState>),
+    /// A change to the AWS side's state (ECS, VPC, load balancers, billing, EKS).
+    Aws(Box<crate::components::aws::AwsEffect>),
     /// Set (or with `None`, forget) the HPA controller's memory of one HPA.
     HpaMemory {
         /// The HPA.

@@ -35,6 +35,24 @@ pub enum Component {
     Dockerd,
     /// An image registry.
     Registry,
+    /// The Amazon ECS control plane (service scheduler, task placement).
+    Ecs,
+    /// The ECS container agent on an EC2 container instance.
+    EcsAgent,
+    /// AWS Fargate: the managed capacity that runs each task in its own micro-VM.
+    Fargate,
+    /// Elastic Load Balancing: an Application Load Balancer and its target groups.
+    Elb,
+    /// Application Auto Scaling (ECS service target tracking).
+    AppAutoScaling,
+    /// EC2 Auto Scaling groups (container instances, EKS managed node groups).
+    Ec2AutoScaling,
+    /// Amazon EKS: the managed Kubernetes control plane, node groups, Fargate profiles.
+    Eks,
+    /// The Kubernetes Cluster Autoscaler, which grows node groups for pending pods.
+    ClusterAutoscaler,
+    /// The cloud's meter: what each resource costs while it runs.
+    Billing,
 }
 
 impl Component {
@@ -53,11 +71,20 @@ impl Component {
             Component::DockerClient => "docker",
             Component::Dockerd => "dockerd",
             Component::Registry => "registry",
+            Component::Ecs => "ecs",
+            Component::EcsAgent => "ecs-agent",
+            Component::Fargate => "fargate",
+            Component::Elb => "elb",
+            Component::AppAutoScaling => "application-autoscaling",
+            Component::Ec2AutoScaling => "ec2-autoscaling",
+            Component::Eks => "eks",
+            Component::ClusterAutoscaler => "cluster-autoscaler",
+            Component::Billing => "billing",
         }
     }
 
     /// Every component, in diagram order.
-    pub const ALL: [Component; 12] = [
+    pub const ALL: [Component; 21] = [
         Component::Sim,
         Component::KubeApiserver,
         Component::Etcd,
@@ -70,6 +97,15 @@ impl Component {
         Component::DockerClient,
         Component::Dockerd,
         Component::Registry,
+        Component::Ecs,
+        Component::EcsAgent,
+        Component::Fargate,
+        Component::Elb,
+        Component::AppAutoScaling,
+        Component::Ec2AutoScaling,
+        Component::Eks,
+        Component::ClusterAutoscaler,
+        Component::Billing,
     ];
 }
 

@@ -12,6 +12,8 @@
 //! - [`components`]: kubelet, bootstrap …; each returns [`effect::Effect`]s as data.
 //! - [`simulation`]: the engine that owns everything and applies effects.
 //! - [`command`]: the learner's syntax (`sim`, `kubectl`, `ls`, `cat`, `help`).
+//! - [`ecs`] and [`cost`]: the AWS side: ECS (EC2 and Fargate), load balancers, EKS,
+//!   and the meter that prices it all over virtual time.
 //! - [`check`]: [`Query`] and [`Check`], the data lessons use for trackers and goals.
 //! - [`script`] and [`timeline`]: transcripts, and seeking back and forth exactly.
 //!
@@ -26,6 +28,8 @@ pub mod command;
 pub mod components;
 pub mod conformance;
 pub mod controllers;
+pub mod cost;
+pub mod ecs;
 pub mod effect;
 pub mod event;
 pub mod format;

@@ -15,6 +15,7 @@ use crate::world::{NodeAgent, Registry, RegistryKind, World};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+mod aws;
 mod faults;
 
 /// The commands that changed nothing are still journaled: replaying every successful
@@ -198,6 +199,8 @@ fn empty_world(scenario: &Scenario) -> World {
         load: Default::default(),
         metrics: Default::default(),
         hpa_controller: BTreeMap::new(),
+        aws: Default::default(),
+        billing: Default::default(),
     }
 }
 
@@ -458,6 +461,7 @@ impl Simulation {
                 kubelet::pod_worker::step(&self.world, node, key, step, self.now)
             }
             Task::MetricsScrape => crate::components::metrics_server::scrape(&self.world, self.now),
+            Task::Aws(t) => crate::components::aws::step(t, &self.world, self.now, &mut self.rng),
         };
         self.apply_effects(effects);
         Some(at)
@@ -517,6 +521,7 @@ impl Simulation {
             task,
             Task::Reconcile { .. }
                 | Task::ScheduleNext
+                | Task::Aws(crate::components::aws::AwsTask::ServiceSync { .. })
                 | Task::KubeletPod {
                     step: crate::effect::PodStep::Sync,
                     ..
@@ -658,6 +663,7 @@ impl Simulation {
                     self.world.agents.remove(&node);
                 }
                 Effect::Metrics(state) => self.world.metrics = *state,
+                Effect::Aws(e) => self.apply_aws(*e),
                 Effect::HpaMemory { key, memory } => match memory {
                     Some(m) => {
                         self.world.hpa_controller.insert(key, *m);

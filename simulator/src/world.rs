@@ -35,6 +35,10 @@ pub struct World {
     /// The HPA controller's in-memory state (recommendations, scale events) by HPA.
     pub hpa_controller:
         BTreeMap<crate::apiserver::ObjKey, crate::components::controller_manager::hpa::HpaMemory>,
+    /// The AWS account: ECS, EC2 Auto Scaling, the VPC, load balancers, EKS.
+    pub aws: crate::ecs::EcsState,
+    /// What the cloud resources have cost so far, and the prices in effect.
+    pub billing: crate::cost::Meter,
 }
 
 /// Node-local state of a node's kubelet and container runtime.

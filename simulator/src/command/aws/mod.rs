@@ -1,9 +1,19 @@
-//! `aws …`: the AWS CLI, for the one service the simulator models (`aws ecr`).
+//! `aws …`: the AWS CLI for the services the simulator models: `ecr`, `ecs`, `elbv2`,
+//! `ec2` (subnets), `autoscaling`, `application-autoscaling` and `eks`.
 //! Output is the CLI's JSON (four-space indentation, fields in the API's order) and
 //! errors read like botocore's (`An error occurred (RepositoryNotFoundException) when
 //! calling the DescribeRepositories operation: …`).
 
+pub mod application_autoscaling;
+pub mod autoscaling;
+pub mod ec2;
 pub mod ecr;
+pub mod ecs;
+pub mod eks;
+pub mod elbv2;
+pub use crate::command::docker::json;
+pub mod params;
+pub mod task_definitions;
 
 use crate::command::CommandError;
 use crate::simulation::Simulation;
@@ -13,6 +23,73 @@ use crate::simulation::Simulation;
 pub enum AwsCommand {
     /// `aws ecr …`.
     Ecr(ecr::EcrCommand),
+    /// Any other modelled service's operation, with its parameters (checked against the
+    /// operation's known parameters while parsing; values are read when it runs, since
+    /// `file://` inputs come from the workspace).
+    Call {
+        /// `ecs`, `elbv2` …
+        service: String,
+        /// `create-service` …
+        operation: String,
+        /// `--name value…`.
+        params: params::Params,
+    },
+}
+
+/// An operation's name and the parameters it accepts.
+pub type Operation = (&'static str, &'static [&'static str]);
+
+/// The services besides `ecr`, with their operations.
+fn services() -> [(&'static str, &'static [Operation]); 6] {
+    [
+        ("ecs", ecs::OPERATIONS),
+        ("elbv2", elbv2::OPERATIONS),
+        ("ec2", ec2::OPERATIONS),
+        ("autoscaling", autoscaling::OPERATIONS),
+        (
+            "application-autoscaling",
+            application_autoscaling::OPERATIONS,
+        ),
+        ("eks", eks::OPERATIONS),
+    ]
+}
+
+fn parse_call(
+    service: &str,
+    operations: &[Operation],
+    args: &[String],
+) -> Result<AwsCommand, CommandError> {
+    let Some((op, rest)) = args.split_first() else {
+        return Err(params::usage_error(
+            "the following arguments are required: operation",
+        ));
+    };
+    let names: Vec<&str> = operations.iter().map(|(n, _)| *n).collect();
+    let Some((_, allowed)) = operations.iter().find(|(n, _)| n == op) else {
+        let mut msg = format!(
+            "argument operation: Invalid choice, valid choices are:\n\n{}",
+            names.join(" | ")
+        );
+        if let Some(s) = crate::command::suggest::suggestions(op, &names).first() {
+            msg.push_str(&format!(
+                "\n\nInvalid choice: '{op}', maybe you meant:\n\n  * {s}"
+            ));
+        }
+        return Err(params::usage_error(&msg));
+    };
+    let p = params::Params::parse(rest)?;
+    if let Some(bad) = p
+        .0
+        .keys()
+        .find(|k| !allowed.contains(&k.as_str()) && !allowed.contains(&k.trim_start_matches("no-")))
+    {
+        return Err(params::usage_error(&format!("Unknown options: --{bad}")));
+    }
+    Ok(AwsCommand::Call {
+        service: service.to_string(),
+        operation: op.clone(),
+        params: p,
+    })
 }
 
 const USAGE: &str = "usage: aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\nTo see help text, you can run:\n\n  aws help\n  aws <command> help\n  aws <command> <subcommand> help\n";
@@ -42,9 +119,18 @@ pub fn parse(args: &[String]) -> Result<AwsCommand, CommandError> {
     }
     match rest.split_first() {
         Some((svc, r)) if svc == "ecr" => ecr::parse(r).map(AwsCommand::Ecr),
-        Some((svc, _)) => Err(CommandError::new(format!(
-            "{USAGE}\naws: error: argument command: Invalid choice '{svc}': this simulator models `aws ecr` only"
-        ))),
+        Some((svc, r)) => match services().into_iter().find(|(n, _)| n == svc) {
+            Some((name, ops)) => parse_call(name, ops, r),
+            None => {
+                let mut known: Vec<&str> = services().iter().map(|(n, _)| *n).collect();
+                known.push("ecr");
+                known.sort();
+                Err(CommandError::new(format!(
+                    "{USAGE}\naws: error: argument command: Invalid choice '{svc}': this simulator models {}",
+                    known.join(", ")
+                )))
+            }
+        },
         None => Err(CommandError::new(format!(
             "{USAGE}\naws: error: the following arguments are required: command"
         ))),
@@ -65,5 +151,17 @@ fn check_output(v: &str) -> Result<(), CommandError> {
 pub fn run(sim: &mut Simulation, cmd: &AwsCommand) -> Result<String, CommandError> {
     match cmd {
         AwsCommand::Ecr(e) => ecr::run(sim, e),
+        AwsCommand::Call {
+            service,
+            operation,
+            params,
+        } => match service.as_str() {
+            "ecs" => ecs::run(sim, operation, params),
+            "elbv2" => elbv2::run(sim, operation, params),
+            "ec2" => ec2::run(sim, operation, params),
+            "autoscaling" => autoscaling::run(sim, operation, params),
+            "application-autoscaling" => application_autoscaling::run(sim, operation, params),
+            _ => eks::run(sim, operation, params),
+        },
     }
 }

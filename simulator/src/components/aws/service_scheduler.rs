@@ -1,0 +1,16 @@
+//! TODO
+#![allow(unused)]
+use crate::effect::Effect;
+use crate::rng::SimRng;
+use crate::time::SimTime;
+use crate::world::World;
+/// stub
+pub fn reconcile(
+    world: &World,
+    cluster: &str,
+    service: &str,
+    now: SimTime,
+    rng: &mut SimRng,
+) -> Vec<Effect> {
+    Vec::new()
+}
