@@ -61,6 +61,8 @@ pub enum Action {
         scenario: String,
         /// Seed override; `None` keeps the scenario's default seed.
         seed: Option<u64>,
+        /// Workspace files (path, contents) added to the scenario's before anything runs.
+        files: Vec<(String, String)>,
         /// Set-up commands whose output is not shown (errors are).
         setup: Vec<String>,
         /// Commands run after set-up, shown in the transcript.
@@ -88,7 +90,7 @@ impl SimState {
             history: Vec::new(),
             next_id: 0,
         };
-        state.load(scenario, seed);
+        state.load(scenario, seed, &[]);
         state
     }
 
@@ -99,10 +101,11 @@ impl SimState {
             Action::Load {
                 scenario,
                 seed,
+                files,
                 setup,
                 commands,
             } => {
-                self.load(&scenario, seed);
+                self.load(&scenario, seed, &files);
                 for line in setup {
                     if let Err(err) = self.sim.run(&line) {
                         self.push(format!("{line}  # set-up"), err.to_string(), true);
@@ -130,7 +133,7 @@ impl SimState {
         &self.history
     }
 
-    fn load(&mut self, name: &str, seed: Option<u64>) {
+    fn load(&mut self, name: &str, seed: Option<u64>, files: &[(String, String)]) {
         let (scenario, known) = match Scenario::named(name) {
             Some(s) => (s, true),
             None => (default_scenario(), false),
@@ -138,6 +141,15 @@ impl SimState {
         let scenario = match seed {
             Some(seed) => scenario.with_seed(seed),
             None => scenario,
+        };
+        let scenario = if files.is_empty() {
+            scenario
+        } else {
+            let mut workspace = scenario.workspace.clone();
+            for (path, contents) in files {
+                workspace.insert(path, contents.clone());
+            }
+            scenario.with_workspace(workspace)
         };
         self.sim = Simulation::new(&scenario);
         self.scenario = scenario.name.to_string();
@@ -302,6 +314,7 @@ mod tests {
         let load = Action::Load {
             scenario: "default".into(),
             seed: Some(7),
+            files: vec![("a.txt".into(), "hello".into())],
             setup: vec![],
             commands: vec!["sim advance 10s".into()],
         };
@@ -311,5 +324,6 @@ mod tests {
         b.apply(load);
         assert_eq!(a.event_rows(), b.event_rows());
         assert_eq!(a.status(), b.status());
+        assert_eq!(a.simulation().state().workspace.get("a.txt"), Some("hello"));
     }
 }

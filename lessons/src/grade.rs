@@ -1,9 +1,9 @@
 //! Marking quiz answers. A computed answer is read from the simulation at marking time,
 //! so the lesson never states a number the model might disagree with.
 
-use crate::schema::{Answer, Lesson, Question, QuestionKind};
+use crate::schema::{Answer, Challenge, Lesson, Question, QuestionKind};
 use serde::Serialize;
-use simulator::Simulation;
+use simulator::{CheckOutcome, Simulation};
 
 /// The verdict on one answer to a question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -95,6 +95,39 @@ pub fn marking_state(
         let _ = sim.run(command);
     }
     sim
+}
+
+/// How a challenge stands: every goal's outcome (its `detail` says which part is unmet
+/// and why) and the disabled commands the learner used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChallengeStatus {
+    /// One outcome per goal, in the challenge's order.
+    pub goals: Vec<CheckOutcome>,
+    /// Lines the learner ran that the challenge disables.
+    pub disabled_used: Vec<String>,
+    /// Every goal is met and no disabled command was used.
+    pub solved: bool,
+}
+
+/// Evaluates `challenge` against `sim`; `learner_lines` are the commands the learner ran
+/// since the challenge started (checked against its disabled commands).
+pub fn challenge_status(
+    challenge: &Challenge,
+    sim: &Simulation,
+    learner_lines: &[String],
+) -> ChallengeStatus {
+    let goals: Vec<CheckOutcome> = challenge.goals.iter().map(|g| g.evaluate(sim)).collect();
+    let disabled_used: Vec<String> = learner_lines
+        .iter()
+        .filter(|line| challenge.is_disabled(line))
+        .cloned()
+        .collect();
+    let solved = !goals.is_empty() && goals.iter().all(|g| g.passed) && disabled_used.is_empty();
+    ChallengeStatus {
+        goals,
+        disabled_used,
+        solved,
+    }
 }
 
 #[cfg(test)]
@@ -195,5 +228,36 @@ quiz:
         assert_eq!(correct_choices(q, &later), [1]);
         assert!(grade(q, &[1], &later).correct);
         assert_eq!(lesson.steps_before_answer(q), 2);
+    }
+
+    #[test]
+    fn challenge_status_names_the_unmet_goal_and_disabled_commands() {
+        let challenge: Challenge = serde_yaml_ng::from_str(
+            r#"
+id: c
+title: Scale
+goals:
+  - description: the clock reached a minute
+    query: { kind: seconds }
+    op: ge
+    value: 60
+solution: [sim advance 1m]
+disabled_commands: [sim advance]
+"#,
+        )
+        .unwrap();
+        let mut sim = Simulation::new(&Scenario::named("empty").unwrap());
+        let status = challenge_status(&challenge, &sim, &[]);
+        assert!(!status.solved);
+        assert_eq!(
+            status.goals[0].detail,
+            "not met: the clock reached a minute — the simulated seconds elapsed is 0; goal: at least 60"
+        );
+        sim.run("sim advance 1m").unwrap();
+        let status = challenge_status(&challenge, &sim, &["sim advance 1m".into()]);
+        assert!(status.goals[0].passed);
+        assert_eq!(status.disabled_used, ["sim advance 1m"]);
+        assert!(!status.solved);
+        assert!(challenge_status(&challenge, &sim, &[]).solved);
     }
 }

@@ -18,8 +18,8 @@ pub mod grade;
 pub mod schema;
 
 pub use catalog::{LoadError, catalog, find, load_errors, parse};
-pub use check::{LessonReport, check_all, check_lesson};
-pub use grade::{Grade, correct_choices, grade, marking_state};
+pub use check::{EXTRA_HIGHLIGHTS, LessonReport, check_all, check_lesson, is_known_highlight};
+pub use grade::{ChallengeStatus, Grade, challenge_status, correct_choices, grade, marking_state};
 pub use schema::{
     Answer, Challenge, KeyMoment, Lesson, LessonScenario, Level, ProcessRow, Question,
     QuestionKind, Step, TrackerRow,

@@ -71,6 +71,24 @@ impl Lesson {
         })
     }
 
+    /// The commands that set up `challenge`'s starting state, in order: the lesson's
+    /// set-up, every step's command (unless the challenge starts `from_scenario`), then
+    /// the challenge's own set-up. (Files come with [`LessonScenario::build`].)
+    pub fn challenge_setup(&self, challenge: &Challenge) -> Vec<String> {
+        let steps = self
+            .steps
+            .iter()
+            .filter(|_| !challenge.from_scenario)
+            .filter_map(|step| step.command.clone());
+        self.scenario
+            .setup
+            .iter()
+            .cloned()
+            .chain(steps)
+            .chain(challenge.setup.iter().cloned())
+            .collect()
+    }
+
     /// The quiz questions asked after the walkthrough (everything but predictions).
     pub fn final_quiz(&self) -> impl Iterator<Item = &Question> {
         self.quiz
@@ -369,7 +387,7 @@ mod tests {
         let fixed: Answer = serde_yaml_ng::from_str("choice: [0, 2]").unwrap();
         assert_eq!(fixed, Answer::Choice(vec![0, 2]));
         let computed: Answer = serde_yaml_ng::from_str("computed: { kind: seconds }").unwrap();
-        assert_eq!(computed, Answer::Computed(Query::Seconds));
+        assert_eq!(computed, Answer::Computed(Query::Seconds {}));
         let order: Answer = serde_yaml_ng::from_str("order: [2, 0, 1]").unwrap();
         assert_eq!(order, Answer::Order(vec![2, 0, 1]));
         for bad in [

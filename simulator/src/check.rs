@@ -67,13 +67,13 @@ pub enum Query {
         source: Option<String>,
     },
     /// The simulated clock, as `HH:MM:SS`.
-    Time,
+    Time {},
     /// Simulated seconds since the start.
-    Seconds,
+    Seconds {},
     /// The RNG seed in use.
-    Seed,
+    Seed {},
     /// Number of files in the workspace.
-    Files,
+    Files {},
     /// A workspace file's contents (use `op: contains`), or `absent` (`cat PATH`).
     File {
         /// Path relative to the workspace root (`Dockerfile`, `k8s/web.yaml`).
@@ -170,8 +170,9 @@ pub enum Query {
         #[serde(default)]
         namespace: Option<String>,
     },
-    /// A Deployment's revision (annotation `deployment.kubernetes.io/revision`, the
-    /// newest REVISION of `kubectl rollout history`) as a number, or `absent`.
+    /// A Deployment's current revision: the newest REVISION of `kubectl rollout history`
+    /// (annotation `deployment.kubernetes.io/revision` of its ReplicaSets) as a number;
+    /// `absent` before the first ReplicaSet exists.
     RolloutRevision {
         /// Deployment name (`name` also works).
         #[serde(alias = "name")]
@@ -238,10 +239,10 @@ pub enum Query {
     },
     /// Steps of the most recent `docker build` served from the build cache (its `CACHED`
     /// lines, `FROM` not counted); 0 before any build.
-    BuildCacheHits,
+    BuildCacheHits {},
     /// Steps of the most recent `docker build` that had to run (cache misses, `FROM` not
     /// counted); 0 before any build.
-    BuildCacheMisses,
+    BuildCacheMisses {},
     /// Number of containers on the learner's machine (`docker ps -a`), or only running
     /// (`running: true`, `docker ps`) or exited ones.
     Containers {
@@ -623,10 +624,10 @@ impl Query {
             Query::RegistryTags { repository } => {
                 parse_reference(repository)?;
             }
-            Query::File { path } => {
-                if crate::workspace::Workspace::normalize(path).is_none_or(|p| p.is_empty()) {
-                    return Err(format!("`{path}` is not a path inside the workspace"));
-                }
+            Query::File { path }
+                if crate::workspace::Workspace::normalize(path).is_none_or(|p| p.is_empty()) =>
+            {
+                return Err(format!("`{path}` is not a path inside the workspace"));
             }
             _ => {}
         }
@@ -690,10 +691,10 @@ impl Query {
                     })
                     .count(),
             ),
-            Query::Time => Value::text(sim.now().to_string()),
-            Query::Seconds => Value::Int((sim.now().as_millis() / 1000) as i64),
-            Query::Seed => Value::Int(i64::try_from(sim.seed()).unwrap_or(i64::MAX)),
-            Query::Files => count(world.workspace.len()),
+            Query::Time {} => Value::text(sim.now().to_string()),
+            Query::Seconds {} => Value::Int((sim.now().as_millis() / 1000) as i64),
+            Query::Seed {} => Value::Int(i64::try_from(sim.seed()).unwrap_or(i64::MAX)),
+            Query::Files {} => count(world.workspace.len()),
             Query::File { path } => match world.workspace.get(path) {
                 Some(text) => Value::text(text),
                 None => Value::absent(),
@@ -830,15 +831,19 @@ impl Query {
             Query::RolloutRevision {
                 deployment,
                 namespace,
-            } => store
-                .deployment(ns(namespace), deployment)
-                .and_then(|d| {
-                    d.metadata
-                        .annotations
-                        .get(crate::components::controller_manager::deployment::REVISION)
-                })
-                .and_then(|r| r.parse::<i64>().ok())
-                .map_or_else(Value::absent, Value::Int),
+            } => {
+                use crate::components::controller_manager::deployment as controller;
+                store
+                    .deployment(ns(namespace), deployment)
+                    .and_then(|d| {
+                        controller::owned_replicasets(world, d)
+                            .into_iter()
+                            .map(controller::revision)
+                            .max()
+                    })
+                    .filter(|&revision| revision > 0)
+                    .map_or_else(Value::absent, Value::Int)
+            }
             Query::HpaReplicas { hpa, namespace } => store
                 .hpa(ns(namespace), hpa)
                 .map_or_else(Value::absent, |h| Value::Int(h.status.current_replicas)),
@@ -924,8 +929,8 @@ impl Query {
                         .map_or(0, |repo| repo.tags.len()),
                 )
             }
-            Query::BuildCacheHits => count(last_build(sim).0),
-            Query::BuildCacheMisses => count(last_build(sim).1),
+            Query::BuildCacheHits {} => count(last_build(sim).0),
+            Query::BuildCacheMisses {} => count(last_build(sim).1),
             Query::Containers { running } => count(
                 world
                     .docker
@@ -987,10 +992,10 @@ impl Query {
                     .map(|s| format!(" from {s}"))
                     .unwrap_or_default()
             ),
-            Query::Time => "the simulated clock".into(),
-            Query::Seconds => "the simulated seconds elapsed".into(),
-            Query::Seed => "the seed".into(),
-            Query::Files => "the number of workspace files".into(),
+            Query::Time {} => "the simulated clock".into(),
+            Query::Seconds {} => "the simulated seconds elapsed".into(),
+            Query::Seed {} => "the seed".into(),
+            Query::Files {} => "the number of workspace files".into(),
             Query::File { path } => format!("the file {path}"),
             Query::ObjectField {
                 object,
@@ -1085,8 +1090,8 @@ impl Query {
             Query::RegistryTags { repository } => {
                 format!("the number of tags in repository {repository}")
             }
-            Query::BuildCacheHits => "the cached steps of the last docker build".into(),
-            Query::BuildCacheMisses => "the steps the last docker build had to run".into(),
+            Query::BuildCacheHits {} => "the cached steps of the last docker build".into(),
+            Query::BuildCacheMisses {} => "the steps the last docker build had to run".into(),
             Query::Containers { running } => format!(
                 "the number of {}containers",
                 match running {
@@ -1258,8 +1263,19 @@ CMD [\"node\", \"app.js\"]
             assert_eq!(&ask(&sim, query), value, "{query}");
         }
 
-        run(&mut sim, &["kubectl apply -f web.yaml", "sim advance 30s"]);
+        run(
+            &mut sim,
+            &[
+                "kubectl apply -f web.yaml",
+                "kubectl annotate deployment web kubernetes.io/change-cause=first",
+                "sim advance 30s",
+            ],
+        );
         let after = [
+            (
+                "{kind: object_field, object: deployment/web, path: metadata.annotations.kubernetes.io/change-cause}",
+                text("first"),
+            ),
             ("{kind: deployment_ready, deployment: web}", text("3/3")),
             ("{kind: deployment_ready, name: web}", text("3/3")),
             ("{kind: rollout_revision, deployment: web}", Value::Int(1)),
@@ -1297,10 +1313,6 @@ CMD [\"node\", \"app.js\"]
             (
                 "{kind: object_field, object: deployment/web, path: spec.template.spec.containers.0.image}",
                 text("nginx:1.27"),
-            ),
-            (
-                "{kind: object_field, object: deployment/web, path: metadata.annotations.deployment.kubernetes.io/revision}",
-                text("1"),
             ),
             (
                 "{kind: object_field, object: deployment/web, path: spec.paused}",
@@ -1389,6 +1401,20 @@ CMD [\"node\", \"app.js\"]
             "{phase}"
         );
         assert!(phase.starts_with(char::is_numeric), "{phase}");
+
+        // Undo: the old template comes back as a new revision.
+        run(
+            &mut sim,
+            &["kubectl rollout undo deployment/web", "sim advance 30s"],
+        );
+        assert_eq!(
+            ask(&sim, "{kind: rollout_revision, deployment: web}"),
+            Value::Int(3)
+        );
+        assert_eq!(
+            ask(&sim, "{kind: pod_phase, selector: app=web}"),
+            text("Running")
+        );
     }
 
     #[test]
@@ -1413,7 +1439,7 @@ CMD [\"node\", \"app.js\"]
         );
         assert_eq!(
             ask(&sim, "{kind: node_taints, node: worker-2}"),
-            text("spot=true:PreferNoSchedule, gpu:NoSchedule")
+            text("gpu:NoSchedule, spot=true:PreferNoSchedule")
         );
         assert_eq!(ask(&sim, "{kind: unschedulable_pods}"), Value::Int(1));
         assert_eq!(
@@ -1687,6 +1713,7 @@ CMD [\"node\", \"app.js\"]
         for typo in [
             "{kind: deployment_ready, deployment: web, namespce: x}",
             "{kind: build_cache_hits, x: 1}",
+            "{kind: time, format: hh}",
             "{kind: no_such_query}",
         ] {
             assert!(serde_yaml_ng::from_str::<Query>(typo).is_err(), "{typo}");

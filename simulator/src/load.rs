@@ -57,6 +57,8 @@ pub enum TargetKind {
     Deployment,
     /// `pod/NAME`: one pod.
     Pod,
+    /// `ecs-service/NAME --cluster C`: spread over an ECS service's healthy tasks.
+    EcsService,
 }
 
 impl TargetKind {
@@ -66,6 +68,7 @@ impl TargetKind {
             TargetKind::Service => "Service",
             TargetKind::Deployment => "Deployment",
             TargetKind::Pod => "Pod",
+            TargetKind::EcsService => "EcsService",
         }
     }
 
@@ -75,6 +78,7 @@ impl TargetKind {
             TargetKind::Service => "service",
             TargetKind::Deployment => "deployment",
             TargetKind::Pod => "pod",
+            TargetKind::EcsService => "ecs-service",
         }
     }
 
@@ -84,6 +88,7 @@ impl TargetKind {
             TargetKind::Service => "services",
             TargetKind::Deployment => "deployments.apps",
             TargetKind::Pod => "pods",
+            TargetKind::EcsService => "ECS services",
         }
     }
 }
@@ -372,10 +377,11 @@ fn parse_target(s: &str, namespace: &str, usage: &str) -> Result<Target, Command
         "service" | "services" | "svc" => TargetKind::Service,
         "deployment" | "deployments" | "deploy" => TargetKind::Deployment,
         "pod" | "pods" | "po" => TargetKind::Pod,
+        "ecs-service" | "ecs" => TargetKind::EcsService,
         other => {
             return Err(err(
                 format!(
-                    "cannot send traffic to {other:?}: TYPE must be service, deployment or pod"
+                    "cannot send traffic to {other:?}: TYPE must be service, deployment, pod or ecs-service"
                 ),
                 usage,
             ));
@@ -401,7 +407,7 @@ fn split_flags(
     let mut flags = BTreeMap::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let name = if a == "-n" {
+        let name = if a == "-n" || a == "--cluster" {
             "namespace".to_string()
         } else if let Some(rest) = a.strip_prefix("--") {
             rest.to_string()
@@ -627,17 +633,39 @@ fn fmt_memory(b: i64) -> String {
     }
 }
 
-/// Applies a load command to `state`, after checking the target exists in `store`.
-/// Returns the terminal output and the sentence for the event log.
+/// Applies a load command to `state`, after checking the target exists in `store` (or,
+/// for an ECS service, in `aws`). Returns the terminal output and the sentence for the
+/// event log.
 pub fn apply(
     state: &mut LoadState,
     store: &crate::apiserver::Store,
+    aws: &crate::ecs::EcsState,
     cmd: &LoadCommand,
     now: SimTime,
 ) -> Result<(String, String), CommandError> {
     let target = cmd.target();
     let key = target.key();
-    if !store.contains(&key) {
+    if target.kind == TargetKind::EcsService {
+        let cluster = target.namespace.clone();
+        if !aws
+            .services
+            .get(&(cluster.clone(), target.name.clone()))
+            .is_some_and(|s| s.status == "ACTIVE")
+        {
+            return Err(CommandError::new(format!(
+                "error: ECS service {} not found in cluster {} (use --cluster NAME)",
+                target.name, cluster
+            )));
+        }
+        if matches!(
+            cmd,
+            LoadCommand::Usage { .. } | LoadCommand::UsageClear { .. }
+        ) {
+            return Err(CommandError::new(
+                "error: sim usage works on Kubernetes targets; ECS task usage follows the traffic model (sim traffic ecs-service/NAME RPS)",
+            ));
+        }
+    } else if !store.contains(&key) {
         return Err(CommandError::new(format!(
             "Error from server (NotFound): {} \"{}\" not found",
             target.kind.resource(),

@@ -345,7 +345,13 @@ impl Simulation {
     /// `sim traffic` / `sim usage`: change the load model (`crate::load`).
     fn apply_load(&mut self, cmd: &crate::load::LoadCommand) -> Result<String, CommandError> {
         let (out, msg) =
-            crate::load::apply(&mut self.world.load, &self.world.api.store, cmd, self.now)?;
+            crate::load::apply(
+                &mut self.world.load,
+                &self.world.api.store,
+                &self.world.aws,
+                cmd,
+                self.now,
+            )?;
         let t = cmd.target();
         self.emit(EventDraft::new(
             Source::of(Component::Sim),
@@ -521,7 +527,10 @@ impl Simulation {
             task,
             Task::Reconcile { .. }
                 | Task::ScheduleNext
-                | Task::Aws(crate::components::aws::AwsTask::ServiceSync { .. })
+                | Task::Aws(
+                    crate::components::aws::AwsTask::ServiceSync { .. }
+                        | crate::components::aws::AwsTask::CapacityCheck { .. }
+                )
                 | Task::KubeletPod {
                     step: crate::effect::PodStep::Sync,
                     ..

@@ -1,7 +1,7 @@
 //! Every built-in lesson replays cleanly against the real simulator, and its computed
 //! quiz answers grade as the lesson intends.
 
-use simulator::{Scenario, Simulation};
+use simulator::Simulation;
 
 #[test]
 fn every_lesson_checks_clean() {
@@ -13,32 +13,41 @@ fn every_lesson_checks_clean() {
 #[test]
 fn computed_answers_grade_against_the_walkthrough_state() {
     for lesson in lessons::catalog() {
-        let scenario = Scenario::named(&lesson.scenario.scenario)
-            .unwrap()
-            .with_seed(lesson.scenario.seed);
-        let mut sim = Simulation::new(&scenario);
-        let commands = lesson
+        let scenario = lesson
             .scenario
-            .setup
-            .iter()
-            .chain(lesson.steps.iter().filter_map(|s| s.command.as_ref()));
-        for line in commands {
-            sim.run(line).unwrap();
-        }
+            .build()
+            .expect("the lesson's scenario exists");
         for question in &lesson.quiz {
+            // The state the question is marked in: the end of the walkthrough, or for a
+            // prediction the step after the one it follows.
+            let mut sim = Simulation::new(&scenario);
+            let commands = lesson.scenario.setup.iter().chain(
+                lesson
+                    .steps
+                    .iter()
+                    .take(lesson.steps_before_answer(question))
+                    .filter_map(|s| s.command.as_ref()),
+            );
+            for line in commands {
+                sim.run(line).unwrap();
+            }
             let right = lessons::correct_choices(question, &sim);
             assert!(
                 lessons::grade(question, &right, &sim).correct,
                 "{}",
                 question.id
             );
-            let wrong: Vec<usize> = (0..question.choices.len())
-                .filter(|i| !right.contains(i))
-                .take(1)
-                .collect();
+            let wrong: Vec<usize> = if question.kind == lessons::QuestionKind::Ordering {
+                right.iter().rev().copied().collect()
+            } else {
+                (0..question.choices.len())
+                    .filter(|i| !right.contains(i))
+                    .take(1)
+                    .collect()
+            };
             let grade = lessons::grade(question, &wrong, &sim);
             assert!(!grade.correct, "{}", question.id);
-            assert_eq!(grade.feedback, question.hint);
+            assert_eq!(grade.feedback, question.hints[0]);
         }
     }
 }

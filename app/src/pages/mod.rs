@@ -2,5 +2,6 @@
 
 pub mod catalog;
 pub mod lesson;
+pub mod lesson_challenge;
 pub mod not_found;
 pub mod sandbox;

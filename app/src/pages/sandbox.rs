@@ -34,6 +34,7 @@ pub fn SandboxPage() -> impl IntoView {
             sim.dispatch(Action::Load {
                 scenario: scenario.clone(),
                 seed: *seed,
+                files: Vec::new(),
                 setup: Vec::new(),
                 commands: Vec::new(),
             })
@@ -64,6 +65,7 @@ pub fn SandboxPage() -> impl IntoView {
             sim.dispatch(Action::Load {
                 scenario: current.scenario,
                 seed: wanted,
+                files: Vec::new(),
                 setup: Vec::new(),
                 commands: Vec::new(),
             });

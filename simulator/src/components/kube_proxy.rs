@@ -30,6 +30,9 @@ fn pod_key(p: &Pod) -> ObjKey {
 pub fn backends(world: &World, kind: TargetKind, namespace: &str, name: &str) -> Vec<ObjKey> {
     let store = &world.api.store;
     match kind {
+        // ECS tasks are not pods: `components::aws::service_autoscaling` spreads their
+        // traffic.
+        TargetKind::EcsService => Vec::new(),
         TargetKind::Service => {
             let Some(slice) = crate::components::controller_manager::endpointslice::slice_for(
                 world, namespace, name,

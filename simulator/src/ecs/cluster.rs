@@ -73,6 +73,9 @@ pub struct AutoScalingGroup {
     pub instances: Vec<String>,
     /// What the instances are for.
     pub purpose: GroupPurpose,
+    /// Consecutive capacity evaluations that found too many instances (managed scaling
+    /// scales in only after 15 of them, like its CloudWatch low alarm).
+    pub low_ticks: u32,
 }
 
 /// Whether instances of a group become ECS container instances or EKS nodes.
@@ -125,6 +128,9 @@ pub struct Instance {
     pub ports: Vec<i64>,
     /// Custom attributes (for `memberOf` expressions), besides the built-in ones.
     pub attributes: BTreeMap<String, String>,
+    /// Images already pulled (the Docker image cache on the instance; pulls of these
+    /// are instant, which simplifies layer-level sharing).
+    pub images: Vec<String>,
 }
 
 impl Instance {

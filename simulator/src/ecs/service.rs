@@ -162,6 +162,9 @@ pub struct Service {
     pub throttle: u32,
     /// No new tasks are launched before this instant (service throttle).
     pub throttled_until: SimTime,
+    /// The task definition of the last deployment that COMPLETED (the circuit breaker
+    /// rolls back to it).
+    pub last_completed: Option<String>,
     /// When it was created.
     pub created_at: SimTime,
 }

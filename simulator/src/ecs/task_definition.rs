@@ -272,9 +272,111 @@ pub struct TaskDefinition {
     pub memory_mib: u64,
     /// When it was registered.
     pub registered_at: crate::time::SimTime,
+    /// When it was deregistered (`deregister-task-definition`), if it was.
+    pub deregistered_at: Option<crate::time::SimTime>,
 }
 
 impl TaskDefinition {
+    /// A new ACTIVE revision of a validated input
+    /// ([`super::validation::register_task_definition`] worked `registered` out).
+    pub fn new(
+        input: TaskDefinitionInput,
+        revision: u32,
+        registered: &super::validation::Registered,
+        now: crate::time::SimTime,
+    ) -> Self {
+        TaskDefinition {
+            input,
+            revision,
+            active: true,
+            compatibilities: registered.compatibilities.clone(),
+            cpu_units: registered.cpu_units,
+            memory_mib: registered.memory_mib,
+            registered_at: now,
+            deregistered_at: None,
+        }
+    }
+
+    /// `ACTIVE` or `INACTIVE`.
+    pub fn status(&self) -> &'static str {
+        if self.active { "ACTIVE" } else { "INACTIVE" }
+    }
+
+    /// Whether tasks of this revision can run on `launch_type` (`EC2`, `FARGATE`).
+    pub fn is_compatible(&self, launch_type: &str) -> bool {
+        self.compatibilities.iter().any(|c| c == launch_type)
+    }
+
+    /// The container instance attributes ECS derives from the definition and reports as
+    /// `requiresAttributes` (an EC2 instance must offer them to run the task): the
+    /// `awslogs` driver, execution-role uses, ECR pulls, task roles, health checks,
+    /// secrets, Docker API versions and task ENIs. The names are the ones ECS prints;
+    /// the set is modelled on what typical task definitions show, not an exhaustive
+    /// reimplementation.
+    pub fn requires_attributes(&self) -> Vec<String> {
+        let i = &self.input;
+        let containers = &i.container_definitions;
+        let awslogs = containers.iter().any(|c| {
+            c.log_configuration
+                .as_ref()
+                .and_then(|l| l.get("logDriver"))
+                .and_then(|d| d.as_str())
+                == Some("awslogs")
+        });
+        let logging = containers.iter().any(|c| c.log_configuration.is_some());
+        let ecr = containers.iter().any(|c| {
+            c.image
+                .as_deref()
+                .is_some_and(|im| im.contains(".dkr.ecr.") && im.contains(".amazonaws.com"))
+        });
+        let secret_from = |service: &str| {
+            containers.iter().any(|c| {
+                c.secrets
+                    .iter()
+                    .any(|s| s.value_from.contains(&format!(":{service}:")))
+            })
+        };
+        let exec_role = i.execution_role_arn.is_some();
+        let mut out: Vec<&str> = Vec::new();
+        if awslogs {
+            out.push("com.amazonaws.ecs.capability.logging-driver.awslogs");
+            if exec_role {
+                out.push("ecs.capability.execution-role-awslogs");
+            }
+        }
+        if ecr {
+            out.push("com.amazonaws.ecs.capability.ecr-auth");
+            if exec_role {
+                out.push("ecs.capability.execution-role-ecr-pull");
+            }
+        }
+        if i.task_role_arn.is_some() {
+            out.push("com.amazonaws.ecs.capability.task-iam-role");
+        }
+        if containers.iter().any(|c| c.health_check.is_some()) {
+            out.push("ecs.capability.container-health-check");
+        }
+        if secret_from("ssm") {
+            out.push("ecs.capability.secrets.ssm.environment-variables");
+        }
+        if secret_from("secretsmanager") {
+            out.push("ecs.capability.secrets.asm.environment-variables");
+        }
+        if containers.iter().any(|c| c.memory_reservation.is_some()) {
+            out.push("com.amazonaws.ecs.capability.docker-remote-api.1.21");
+        }
+        if awslogs {
+            out.push("com.amazonaws.ecs.capability.docker-remote-api.1.19");
+        }
+        if logging {
+            out.push("com.amazonaws.ecs.capability.docker-remote-api.1.18");
+        }
+        if self.network_mode() == "awsvpc" {
+            out.push("ecs.capability.task-eni");
+        }
+        out.into_iter().map(str::to_string).collect()
+    }
+
     /// `family:revision`.
     pub fn family_revision(&self) -> String {
         format!("{}:{}", self.input.family, self.revision)

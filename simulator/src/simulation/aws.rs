@@ -53,3 +53,16 @@ impl Simulation {
         }
     }
 }
+
+impl Simulation {
+    /// Applies effects computed by a command (`aws …` creating services, scheduling the
+    /// first reconcile), exactly as if a component had returned them.
+    pub(crate) fn apply_command_effects(&mut self, effects: Vec<crate::effect::Effect>) {
+        self.apply_effects(effects);
+    }
+
+    /// The simulation's RNG, for commands that mint AWS ids.
+    pub(crate) fn rng_mut(&mut self) -> &mut crate::rng::SimRng {
+        &mut self.rng
+    }
+}

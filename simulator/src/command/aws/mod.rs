@@ -65,6 +65,32 @@ fn parse_call(
         ));
     };
     let names: Vec<&str> = operations.iter().map(|(n, _)| *n).collect();
+    // `aws ecs wait services-stable …`: the waiter's name is a positional word.
+    if op == "wait" && service == "ecs" {
+        let Some((waiter, rest)) = rest.split_first() else {
+            return Err(params::usage_error(
+                "the following arguments are required: waiter_name",
+            ));
+        };
+        if !ecs::WAITERS.contains(&waiter.as_str()) {
+            return Err(params::usage_error(&format!(
+                "argument waiter_name: Invalid choice, valid choices are:\n\n{}",
+                ecs::WAITERS.join(" | ")
+            )));
+        }
+        let p = params::Params::parse(rest)?;
+        if let Some(bad) =
+            p.0.keys()
+                .find(|k| !["cluster", "services", "tasks"].contains(&k.as_str()))
+        {
+            return Err(params::usage_error(&format!("Unknown options: --{bad}")));
+        }
+        return Ok(AwsCommand::Call {
+            service: service.to_string(),
+            operation: format!("wait {waiter}"),
+            params: p,
+        });
+    }
     let Some((_, allowed)) = operations.iter().find(|(n, _)| n == op) else {
         let mut msg = format!(
             "argument operation: Invalid choice, valid choices are:\n\n{}",

@@ -55,8 +55,13 @@ pub enum AwsTask {
         /// `service/CLUSTER/NAME`.
         resource_id: String,
     },
-    /// ECS managed scaling / EC2 Auto Scaling evaluates a group.
+    /// ECS managed scaling / EC2 Auto Scaling evaluates a group, and again every minute.
     CapacityTick {
+        /// Auto Scaling group.
+        group: String,
+    },
+    /// A one-off evaluation of a group (after a task found no room).
+    CapacityCheck {
         /// Auto Scaling group.
         group: String,
     },
@@ -133,7 +138,8 @@ pub fn step(task: &AwsTask, world: &World, now: SimTime, rng: &mut SimRng) -> Ve
             target_health::drained(world, group, target, now)
         }
         AwsTask::ScalingTick { resource_id } => service_autoscaling::tick(world, resource_id, now),
-        AwsTask::CapacityTick { group } => capacity::tick(world, group, now, rng),
+        AwsTask::CapacityTick { group } => capacity::tick(world, group, now, rng, true),
+        AwsTask::CapacityCheck { group } => capacity::tick(world, group, now, rng, false),
         AwsTask::InstanceBooted { instance } => capacity::booted(world, instance, now),
         AwsTask::Eks(t) => eks::step(t, world, now, rng),
     }
