@@ -41,7 +41,7 @@ pub enum Command {
     /// e.g. `../shared/reference/vectors/*.json`). Every case goes through the same
     /// functions the simulation uses; the file's `topic` picks the runner (cases of other
     /// kinds find theirs by kind). Prints `PASS id`, `FAIL id: expected …, got …` or
-    /// `SKIP id` (a kind the simulator does not implement, such as the ECS ones) per case,
+    /// `SKIP id` (a kind the simulator does not implement) per case,
     /// then `N passed, M failed, K skipped`. Exits 1 if any case failed, 2 if a file cannot
     /// be read or is not a vector file.
     Conformance(ConformanceArgs),

@@ -109,7 +109,7 @@ mod tests {
         std::fs::write(
             &b,
             r#"{"topic":"amazon-ecs","version":1,"cases":[
-                {"id":"e1","kind":"pricing","source":"s","input":{},"expected":{}}]}"#,
+                {"id":"e1","kind":"teleport","source":"s","input":{},"expected":{}}]}"#,
         )
         .unwrap();
         let out = run(&[&a, &b]).unwrap();
@@ -118,7 +118,7 @@ mod tests {
             out.text,
             "PASS n1\n\
              FAIL n2: expected {\"numNodes\":11}, got {\"numNodes\":10}\n\
-             SKIP e1: unknown kind pricing\n\
+             SKIP e1: unknown kind teleport\n\
              1 passed, 1 failed, 1 skipped\n"
         );
 

@@ -25,6 +25,33 @@ third-party copies of the AWS price pages (vantage.sh, wring.co) as collected in
 instance types, EKS and ALB from the AWS list prices of the same period. Check \
 aws.amazon.com/pricing before using them for a real decision.";
 
+/// Ephemeral storage every Fargate task gets without charge, GB (semantics §6: "20 GB
+/// ephemeral included"; AWS Fargate pricing page).
+pub const FARGATE_EPHEMERAL_GB_INCLUDED: u32 = 20;
+/// The shortest period a Fargate task (and a Linux EC2 instance) is billed for once it
+/// starts, seconds: "per second with 1-min minimum" (semantics §6).
+pub const FARGATE_MINIMUM_BILLED_SECS: u64 = 60;
+/// The granularity Fargate bills in after the minimum, seconds (per second).
+pub const FARGATE_BILLING_GRANULARITY_SECS: u64 = 1;
+
+/// Fargate's billing terms in words, from [`FARGATE_BILLING_GRANULARITY_SECS`] and
+/// [`FARGATE_MINIMUM_BILLED_SECS`]: `per-second, 1-minute minimum`.
+pub fn fargate_billing_terms() -> String {
+    let per = match FARGATE_BILLING_GRANULARITY_SECS {
+        1 => "per-second".to_string(),
+        60 => "per-minute".to_string(),
+        3600 => "per-hour".to_string(),
+        n => format!("per-{n}-seconds"),
+    };
+    let min = FARGATE_MINIMUM_BILLED_SECS;
+    let minimum = if min > 0 && min % 60 == 0 {
+        format!("{}-minute minimum", min / 60)
+    } else {
+        format!("{min}-second minimum")
+    };
+    format!("{per}, {minimum}")
+}
+
 /// An EC2 instance type the simulator knows: size, network limits and price.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -325,6 +352,12 @@ mod tests {
     }
 
     #[test]
+    fn fargate_billing_terms_in_words() {
+        assert_eq!(fargate_billing_terms(), "per-second, 1-minute minimum");
+        assert_eq!(FARGATE_EPHEMERAL_GB_INCLUDED, 20);
+    }
+
+    #[test]
     fn billing_has_a_one_minute_minimum_and_stops() {
         let b = Billable {
             category: Category::Fargate,
@@ -359,4 +392,47 @@ mod tests {
         assert_eq!(instance_type("t3.medium").unwrap().eks_max_pods(), 17);
         assert_eq!(instance_type("m5.xlarge").unwrap().eks_max_pods(), 58);
     }
+}
+
+/// `sim cost`: totals by category and the resources billed, to now.
+pub fn report(meter: &Meter, now: SimTime) -> String {
+    if meter.items.is_empty() {
+        return "No billable cloud resources yet (ECS control planes are free; EC2 instances, Fargate tasks, EKS clusters and load balancers are billed).\n".to_string();
+    }
+    let mut out = format!(
+        "Cost at {now} (virtual time), {} billed resource(s):\n",
+        meter.items.len()
+    );
+    for (c, v) in meter.by_category(now) {
+        out.push_str(&format!("  {:<20} {}\n", c.label(), dollars(v, 4)));
+    }
+    out.push_str(&format!(
+        "  {:<20} {}\n",
+        "Total",
+        dollars(meter.total(now), 4)
+    ));
+    out.push_str("\nRESOURCE                                                   RATE/H      BILLED     COST\n");
+    for b in meter.items.values() {
+        let billed = b.billed(now);
+        out.push_str(&format!(
+            "{:<58} {:<11} {:<10} {}\n",
+            b.description,
+            dollars(b.rate, 5),
+            format!("{}", billed),
+            dollars(b.cost(now), 4)
+        ));
+    }
+    out
+}
+
+/// `sim price`: the price list with its source.
+pub fn price_table(p: &PriceList) -> String {
+    let mut out = String::from("NAME                 USD PER HOUR\n");
+    for (n, v) in p.entries() {
+        out.push_str(&format!("{n:<20} {}\n", dollars(v, 6)));
+    }
+    out.push_str(&format!(
+        "\nSource: {PRICE_SOURCE}\nChange one with `sim price NAME DOLLARS`.\n"
+    ));
+    out
 }

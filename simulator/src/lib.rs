@@ -25,6 +25,7 @@ pub mod api;
 pub mod apiserver;
 pub mod check;
 pub mod command;
+pub mod compare;
 pub mod components;
 pub mod conformance;
 pub mod controllers;

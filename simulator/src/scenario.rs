@@ -49,6 +49,10 @@ pub struct Scenario {
     pub workers: Vec<NodeSpec>,
     /// Project files present at the start.
     pub workspace: Workspace,
+    /// The control plane is managed by the cloud (EKS): no control-plane node or static
+    /// control-plane pods exist in the cluster, and CoreDNS waits for nodes.
+    #[serde(default)]
+    pub managed_control_plane: bool,
 }
 
 /// The scenario used when none is named.
@@ -57,7 +61,7 @@ pub const DEFAULT_SCENARIO: &str = "default";
 impl Scenario {
     /// Names of the built-in scenarios, the default first.
     pub fn names() -> Vec<&'static str> {
-        vec!["default", "empty"]
+        vec!["default", "empty", "eks"]
     }
 
     /// A built-in scenario by name.
@@ -71,6 +75,19 @@ impl Scenario {
                 seed: 1,
                 workers: Vec::new(),
                 workspace: Workspace::new(),
+                managed_control_plane: false,
+            }),
+            "eks" => Some(Scenario {
+                name: "eks".into(),
+                description: "An AWS account for Amazon EKS: the default VPC, the public registry, an \
+                              empty private registry and your machine. The Kubernetes control plane \
+                              is managed (no control-plane node); create the cluster, node groups \
+                              and Fargate profiles with `aws eks`."
+                    .into(),
+                seed: 1,
+                workers: Vec::new(),
+                workspace: Workspace::new(),
+                managed_control_plane: true,
             }),
             "default" => Some(Scenario {
                 name: "default".into(),
@@ -81,6 +98,7 @@ impl Scenario {
                     .map(NodeSpec::worker)
                     .to_vec(),
                 workspace: Workspace::new(),
+                managed_control_plane: false,
             }),
             _ => None,
         }
@@ -95,6 +113,7 @@ impl Scenario {
             seed: 1,
             workers: Vec::new(),
             workspace: Workspace::new(),
+            managed_control_plane: false,
         })
     }
 

@@ -426,6 +426,36 @@ impl Simulation {
             }
             // Validated against the cluster, so it can fail: see `apply_load`.
             SimCommand::Load(_) => String::new(),
+            SimCommand::Cost => crate::cost::report(&self.world.billing, self.now),
+            SimCommand::Price(None) => crate::cost::price_table(&self.world.billing.prices),
+            SimCommand::Price(Some((name, nano))) => {
+                self.world.billing.prices.set(name, *nano);
+                let msg = format!(
+                    "price {name} set to {} per hour; resources started from now on are billed at it",
+                    crate::cost::dollars(*nano, 6)
+                );
+                self.emit(EventDraft::new(
+                    Source::of(Component::Billing),
+                    ObjectRef::new("price", name.clone()),
+                    "PriceSet",
+                    msg.clone(),
+                ));
+                msg + "\n"
+            }
+            SimCommand::Compare(args) => {
+                let out = crate::compare::run(args, self.seed, &self.world.billing.prices);
+                self.emit(EventDraft::new(
+                    Source::of(Component::Sim),
+                    ObjectRef::new("comparison", args.platforms.join(",")),
+                    "Compared",
+                    format!(
+                        "ran the same app on {} for {} of simulated time",
+                        args.platforms.join(", "),
+                        args.duration
+                    ),
+                ));
+                out
+            }
         }
     }
 
@@ -764,6 +794,17 @@ impl Simulation {
                 }
                 for task in kubelet::pod_worker::watch(change, &self.world) {
                     self.schedule(kubelet::pod_worker::REACTION, task);
+                }
+                // EKS watches pods too, like its Fargate admission webhook and the
+                // fargate-scheduler: a new pod matching a Fargate profile is taken (its
+                // schedulerName rewritten before kube-scheduler's cycle, which is
+                // CYCLE_LATENCY later), and a finished or deleted Fargate pod releases
+                // its micro-VM (`components::aws::eks::watch`).
+                for task in crate::components::aws::eks::watch(change, &self.world) {
+                    self.schedule(
+                        SimDuration::ZERO,
+                        Task::Aws(crate::components::aws::AwsTask::Eks(task)),
+                    );
                 }
             }
         }

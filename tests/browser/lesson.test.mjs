@@ -24,7 +24,7 @@ test('a lesson plays through steps, predictions, quiz and a challenge', async ()
     await title.filter({ hasText: 'The control plane runs as pods' }).waitFor();
     const predictions = page.locator('[data-testid=predictions]');
     await predictions.waitFor({ state: 'visible' });
-    await predictions.locator('label', { hasText: /^16$/ }).click();
+    await predictions.locator('label', { hasText: /^12$/ }).click();
     await predictions.locator('[data-testid=quiz-check]').click();
     const verdict = predictions.locator('[data-testid=quiz-feedback]');
     await verdict.waitFor();
@@ -47,11 +47,16 @@ test('a lesson plays through steps, predictions, quiz and a challenge', async ()
     assert.equal(await feedback.getAttribute('data-correct'), 'false');
     assert.equal(await ordering.locator('[data-testid=quiz-hint]').count(), 1);
     // Target order [1, 3, 0, 2]: move choice 1 up, then choice 3 up twice, by keyboard.
+    const focusOn = (suffix) =>
+      page.waitForFunction((end) => document.activeElement?.id.endsWith(end), suffix);
     await items.nth(1).locator('[data-testid=quiz-order-up]').focus();
     await page.keyboard.press('Enter');
+    // Focus follows the moved item (to its other button once it reached the top).
+    await focusOn('-1-down');
     await items.nth(3).locator('[data-testid=quiz-order-up]').focus();
     await page.keyboard.press('Enter');
-    // Focus follows the moved item, so Enter again moves it once more.
+    await focusOn('-3-up');
+    // So Enter again moves it once more.
     await page.keyboard.press('Enter');
     assert.deepEqual(await arrangement(), ['1', '3', '0', '2']);
     await ordering.locator('[data-testid=quiz-check]').click();

@@ -21,6 +21,9 @@ Commands you can type here:
   echo TEXT > FILE / >> FILE      write or append to a project file
   docker build|images|push|run …  the Docker daemon on your machine (help docker)
   aws ecr …                       the private registry: repositories, login, scans (help aws)
+  aws ecs|elbv2|ec2|autoscaling|application-autoscaling …   Amazon ECS on Fargate and EC2 (help aws)
+  sim cost / sim price            what the cloud resources cost so far; the price list
+  sim compare [ecs-fargate] [ecs-ec2] [eks]   the same app three ways, side by side
   help [sim|kubectl|files|docker|aws]  this text, or more about one group
 
 Time only moves when you say so: nothing happens between commands until `sim advance`.
@@ -52,7 +55,21 @@ Load (what the HPA and `kubectl top` see):
   sim usage TARGET cpu=250m [memory=128Mi]
                          Every pod of TARGET uses exactly this (per pod), whatever the traffic.
   sim usage TARGET clear Back to the traffic model.
+  sim traffic ecs-service/NAME --cluster C RPS|--daily MIN..MAX|spike …
+                         The same for an ECS service: spread over its healthy tasks.
   metrics-server samples usage every 15s; a new pod has metrics one scrape after it first runs.
+
+Cloud costs (prices as data, us-east-1 on-demand; see `sim price` for the source):
+  sim cost               Cost so far of every billed resource: Fargate tasks (per second, 1-minute
+                         minimum), EC2 instances, EKS control planes, load balancers.
+  sim price              The price list. `sim price NAME DOLLARS` changes one for resources
+                         started from then on (e.g. sim price fargate-vcpu-hour 0.05).
+  sim compare [ecs-fargate] [ecs-ec2] [eks] [--app IMAGE] [--traffic daily:50..400|steady:RPS]
+              [--duration 24h] [--spike 10x|none] [--spike-at 12h] [--spike-for 30m]
+                         Runs the same app on each platform in its own fresh simulation, from the
+                         commands a learner would type, and compares set-up, time to healthy, time
+                         to absorb the spike, tasks/pods and instances over time, and cost; then
+                         the Fargate-vs-EC2 cost crossover for each instance type.
 
 Nodes:
   sim node add NAME [--cpu 4] [--memory 8Gi] [--pods 110] [--label k=v]... [--taint k=v:Effect]...
@@ -152,6 +169,42 @@ aws ecr: the private registry 123456789012.dkr.ecr.us-east-1.amazonaws.com.
   aws ecr get-login-password   a registry token, valid 12 hours
 
 Scan on push checks the image config: running as root, an end-of-life base, secrets in ENV.
+
+aws ecs: Amazon ECS (account 123456789012, us-east-1). Output is the CLI's JSON.
+  aws ecs create-cluster --cluster-name NAME
+  aws ecs register-task-definition --cli-input-json file://task.json   (or --family … flags)
+  aws ecs describe-task-definition --task-definition FAMILY[:REV] | list-task-definitions
+  aws ecs create-service --cluster C --service-name S --task-definition FAMILY[:REV] --desired-count N
+        [--launch-type FARGATE|EC2 | --capacity-provider-strategy capacityProvider=CP,weight=1]
+        [--network-configuration awsvpcConfiguration={subnets=[subnet-…],assignPublicIp=ENABLED}]
+        [--load-balancers targetGroupArn=TG,containerName=C,containerPort=80]
+        [--deployment-configuration maximumPercent=200,minimumHealthyPercent=100,deploymentCircuitBreaker={enable=true,rollback=true}]
+        [--placement-strategy type=binpack,field=memory] [--placement-constraints type=distinctInstance]
+  aws ecs update-service --cluster C --service S [--task-definition F:R] [--desired-count N] [--force-new-deployment]
+  aws ecs describe-services --cluster C --services S | list-services | delete-service [--force]
+  aws ecs list-tasks --cluster C [--service-name S] [--desired-status STOPPED] | describe-tasks --tasks ID…
+  aws ecs stop-task --cluster C --task ID
+  aws ecs wait services-stable --cluster C --services S     (polls every 15 s, up to 10 minutes)
+  aws ecs create-capacity-provider --name CP --auto-scaling-group-provider autoScalingGroupArn=ASG,managedScaling={status=ENABLED,targetCapacity=100}
+  aws ecs put-cluster-capacity-providers --cluster C --capacity-providers CP FARGATE --default-capacity-provider-strategy capacityProvider=CP,weight=1
+  aws ecs list-container-instances | describe-container-instances --cluster C
+
+aws autoscaling create-auto-scaling-group --auto-scaling-group-name ASG --instance-type m5.large
+        --min-size 1 --max-size 4 [--desired-capacity N] [--vpc-zone-identifier subnet-a,subnet-b]
+        (--instance-type stands in for a launch template with the ECS-optimised AMI)
+aws autoscaling describe-auto-scaling-groups | set-desired-capacity | update-auto-scaling-group | delete-auto-scaling-group
+aws ec2 describe-subnets | describe-vpcs | create-subnet --vpc-id VPC --cidr-block 172.31.48.0/28 [--availability-zone us-east-1a]
+aws elbv2 create-load-balancer --name ALB --subnets S1 S2 | create-target-group --name TG --protocol HTTP --port 80
+        --target-type ip --vpc-id VPC [--health-check-interval-seconds 30] [--healthy-threshold-count 5]
+aws elbv2 create-listener --load-balancer-arn ALB --protocol HTTP --port 80 --default-actions Type=forward,TargetGroupArn=TG
+aws elbv2 describe-target-health --target-group-arn TG | modify-target-group-attributes --attributes Key=deregistration_delay.timeout_seconds,Value=30
+aws application-autoscaling register-scalable-target --service-namespace ecs --resource-id service/C/S
+        --scalable-dimension ecs:service:DesiredCount --min-capacity 2 --max-capacity 10
+aws application-autoscaling put-scaling-policy … --policy-type TargetTrackingScaling
+        --target-tracking-scaling-policy-configuration '{\"TargetValue\":50.0,\"PredefinedMetricSpecification\":{\"PredefinedMetricType\":\"ECSServiceAverageCPUUtilization\"}}'
+
+Names or ARNs work wherever the CLI takes either. A task goes PROVISIONING → PENDING → RUNNING;
+`aws ecs describe-services` shows the service's events as ECS words them.
 ";
 
 /// The help text for a topic.
@@ -162,7 +215,7 @@ pub fn text(topic: Option<&str>) -> Result<String, CommandError> {
         Some("kubectl" | "k") => Ok(KUBECTL.to_string()),
         Some("files" | "ls" | "cat" | "echo") => Ok(FILES.to_string()),
         Some("docker") => Ok(DOCKER.to_string()),
-        Some("aws" | "ecr") => Ok(AWS.to_string()),
+        Some("aws" | "ecr" | "ecs" | "elbv2") => Ok(AWS.to_string()),
         Some(other) => {
             let mut msg = format!("help: no help topic \"{other}\"");
             if let Some(s) =

@@ -21,6 +21,13 @@ pub enum SimCommand {
     Pod(PodCommand),
     /// `sim traffic …` / `sim usage …`: the load model (`crate::load`).
     Load(crate::load::LoadCommand),
+    /// `sim cost`: what the cloud resources have cost so far (`crate::cost`).
+    Cost,
+    /// `sim price` lists prices; `sim price NAME DOLLARS` changes one (per hour).
+    Price(Option<(String, i64)>),
+    /// `sim compare PLATFORM…`: the same app on ECS-Fargate, ECS-EC2 and EKS
+    /// (`crate::compare`).
+    Compare(crate::compare::CompareArgs),
 }
 
 /// `sim node …`.
@@ -66,8 +73,8 @@ pub struct PodCommand {
 }
 
 /// `sim` subcommands, for suggestions and completion.
-pub const SUBCOMMANDS: [&str; 7] = [
-    "advance", "seed", "reset", "node", "pod", "traffic", "usage",
+pub const SUBCOMMANDS: [&str; 10] = [
+    "advance", "seed", "reset", "node", "pod", "traffic", "usage", "cost", "price", "compare",
 ];
 
 /// `sim node` subcommands.
@@ -128,6 +135,36 @@ pub fn parse(args: &[String]) -> Result<SimCommand, CommandError> {
         "pod" => parse_pod(rest).map(SimCommand::Pod),
         "traffic" => crate::load::parse_traffic(rest).map(SimCommand::Load),
         "usage" => crate::load::parse_usage(rest).map(SimCommand::Load),
+        "cost" => {
+            if rest.is_empty() {
+                Ok(SimCommand::Cost)
+            } else {
+                Err(CommandError::new("error: sim cost takes no arguments"))
+            }
+        }
+        "price" => match rest {
+            [] => Ok(SimCommand::Price(None)),
+            [name, dollars] => {
+                let nano = crate::cost::parse_dollars(dollars).ok_or_else(|| {
+                    CommandError::new(format!(
+                        "error: invalid price {dollars:?}: expected dollars per hour, e.g. 0.04048"
+                    ))
+                })?;
+                let known = crate::cost::PriceList::default();
+                if !known.entries().iter().any(|(n, _)| n == name) {
+                    let names: Vec<String> = known.entries().into_iter().map(|(n, _)| n).collect();
+                    return Err(CommandError::new(format!(
+                        "error: unknown price {name:?}; known: {}",
+                        names.join(", ")
+                    )));
+                }
+                Ok(SimCommand::Price(Some((name.clone(), nano))))
+            }
+            _ => Err(CommandError::new(
+                "error: usage: sim price [NAME DOLLARS_PER_HOUR], e.g. sim price fargate-vcpu-hour 0.05",
+            )),
+        },
+        "compare" => crate::compare::parse(rest).map(SimCommand::Compare),
         other => Err(unknown_subcommand("sim", other, &SUBCOMMANDS)),
     }
 }

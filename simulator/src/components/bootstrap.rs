@@ -323,8 +323,12 @@ pub fn cluster(scenario: &Scenario, now: SimTime, rng: &mut SimRng) -> Vec<Effec
             status: Some(serde_json::json!({ "phase": "Active" })),
         })));
     }
+    // A managed control plane (EKS) runs outside the cluster: no control-plane node and
+    // no static control-plane pods to see (`Scenario::managed_control_plane`).
+    let managed = scenario.managed_control_plane;
     let cp_ip = node_ip(0);
-    for (component, image) in STATIC_PODS {
+    for (component, image) in STATIC_PODS.iter().filter(|_| !managed) {
+        let (component, image) = (*component, *image);
         let cname = component.name();
         let pod = running_pod(
             format!("{cname}-{CONTROL_PLANE_NODE}"),
@@ -358,8 +362,10 @@ pub fn cluster(scenario: &Scenario, now: SimTime, rng: &mut SimRng) -> Vec<Effec
         )));
         out.push(create(Object::Pod(pod)));
     }
-    let cp = node_object(&NodeSpec::worker(CONTROL_PLANE_NODE), true, 0, now);
-    out.extend(joined(&cp, 0, now, rng));
+    if !managed {
+        let cp = node_object(&NodeSpec::worker(CONTROL_PLANE_NODE), true, 0, now);
+        out.extend(joined(&cp, 0, now, rng));
+    }
     for (i, spec) in scenario.workers.iter().enumerate() {
         let index = i as u32 + 1;
         out.extend(joined(
@@ -477,6 +483,18 @@ pub fn cluster(scenario: &Scenario, now: SimTime, rng: &mut SimRng) -> Vec<Effec
         Object::Deployment(d) => d,
         _ => deployment,
     };
+    if managed && scenario.workers.is_empty() {
+        // No node to run on yet: the Deployment is created as new and its pods stay
+        // Pending until nodes join, as on a fresh EKS cluster.
+        let mut fresh = deployment;
+        fresh.status = DeploymentStatus::default();
+        fresh.metadata.uid = String::new();
+        fresh.metadata.creation_timestamp = None;
+        fresh.metadata.generation = 0;
+        out.push(create(Object::Deployment(fresh)));
+        push_services(&mut out);
+        return out;
+    }
     let hash = super::controller_manager::deployment::template_hash(&deployment);
     let rs_uid = rng.uuid();
     let mut rs = super::controller_manager::deployment::new_replicaset(&deployment, &hash, 2, 1);
@@ -522,6 +540,12 @@ pub fn cluster(scenario: &Scenario, now: SimTime, rng: &mut SimRng) -> Vec<Effec
         node: dns_node.to_string(),
         last: 3,
     });
+    push_services(&mut out);
+    out
+}
+
+/// The two Services kubeadm creates: `kubernetes` and `kube-dns`.
+fn push_services(out: &mut Vec<Effect>) {
     out.push(create(Object::Service(service(
         "default",
         "kubernetes",
@@ -540,7 +564,6 @@ pub fn cluster(scenario: &Scenario, now: SimTime, rng: &mut SimRng) -> Vec<Effec
             ("metrics", "TCP", 9153, 9153),
         ],
     ))));
-    out
 }
 
 /// An object as etcd already held it when the scenario began (uid and timestamps set).

@@ -3,6 +3,7 @@
 
 pub mod aws;
 pub mod bootstrap;
+pub mod cluster_autoscaler;
 pub mod controller_manager;
 pub mod docker;
 pub mod kube_proxy;

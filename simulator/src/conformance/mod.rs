@@ -7,7 +7,10 @@
 //! `expected` must be produced and equal (objects in `expected` may name a subset of the
 //! produced fields; arrays must match element by element; numbers compare by value).
 //! `expected.error` (bool) and `expected.errorContains` (text) check a failed call.
+//! A case-level `rule_version` (which published rule a case follows, as in the ECS
+//! circuit-breaker cases) reaches the adapter inside the input, unless the input has one.
 
+pub mod ecs;
 pub mod hpa;
 pub mod images;
 pub mod kubelet;
@@ -66,7 +69,10 @@ pub fn run_cases_with(
     for case in cases {
         let id = case.get("id").and_then(Value::as_str).unwrap_or("?");
         let kind = case.get("kind").and_then(Value::as_str).unwrap_or("");
-        let input = case.get("input").cloned().unwrap_or(Value::Null);
+        let mut input = case.get("input").cloned().unwrap_or(Value::Null);
+        if let (Some(rule), Some(obj)) = (case.get("rule_version"), input.as_object_mut()) {
+            obj.entry("rule_version").or_insert_with(|| rule.clone());
+        }
         let expected = case.get("expected").cloned().unwrap_or(Value::Null);
         match adapt(kind, &input, &expected) {
             Ok(Outcome::Unknown) => {
@@ -118,21 +124,24 @@ pub enum Topic {
     Kubelet,
     /// `images.json` (`container-images`).
     Images,
+    /// `ecs.json` (`amazon-ecs`).
+    Ecs,
 }
 
 impl Topic {
     /// Every topic, in the order cases of an unknown topic are offered to them.
-    pub const ALL: [Topic; 6] = [
+    pub const ALL: [Topic; 7] = [
         Topic::Tolerations,
         Topic::Scheduler,
         Topic::Hpa,
         Topic::Rolling,
         Topic::Kubelet,
         Topic::Images,
+        Topic::Ecs,
     ];
 
     /// The topic named by a vector file's `topic` field (or its file stem, `hpa`).
-    /// `None` for topics without a runner (`amazon-ecs`, for now).
+    /// `None` for topics without a runner.
     pub fn from_name(name: &str) -> Option<Topic> {
         Some(match name {
             "taints-and-tolerations" | "tolerations" => Topic::Tolerations,
@@ -141,6 +150,7 @@ impl Topic {
             "deployment-rolling-update" | "rolling" => Topic::Rolling,
             "kubelet-and-pods" | "kubelet" => Topic::Kubelet,
             "container-images" | "images" => Topic::Images,
+            "amazon-ecs" | "ecs" => Topic::Ecs,
             _ => return None,
         })
     }
@@ -154,14 +164,15 @@ impl Topic {
             Topic::Rolling => rolling::adapt(kind, input),
             Topic::Kubelet => kubelet::adapt(kind, input),
             Topic::Images => images::adapt(kind, input, expected),
+            Topic::Ecs => ecs::adapt(kind, input),
         }
     }
 }
 
 /// Runs a whole vector file, whatever it holds: each case goes first to the runner of the
 /// file's `topic`, and if that runner does not know the case's kind (a file that mixes
-/// topics, or has none) to the first runner that does. Kinds no runner knows (the ECS
-/// ones, for now) are skipped.
+/// topics, or has none) to the first runner that does. Kinds no runner knows are
+/// skipped.
 pub fn run_file(json: &str) -> Result<Report, String> {
     let doc: Value = serde_json::from_str(json).map_err(|e| format!("invalid vector JSON: {e}"))?;
     let own = doc
@@ -412,19 +423,26 @@ mod tests {
 
     #[test]
     fn run_file_dispatches_by_topic_then_by_kind() {
-        // A scheduler file with a tolerations case, an image case and an ECS case.
+        // A scheduler file with an image case, an ECS case and a kind nobody knows.
         let json = r#"{"topic":"kube-scheduler","version":1,"cases":[
             {"id":"n","kind":"numFeasibleNodesToFind","source":"s",
              "input":{"numAllNodes":1000,"percentageOfNodesToScore":0},"expected":{"numNodes":420}},
             {"id":"d","kind":"digest","source":"s","input":{"bytes":"a"},"expected":{"size":1}},
-            {"id":"e","kind":"fargateTaskSize","source":"s","input":{},"expected":{}}]}"#;
+            {"id":"e","kind":"fargateTaskSize","source":"s","input":{"cpuUnits":256},
+             "expected":{"validMemoryMiB":[512,1024,2048]}},
+            {"id":"c","kind":"circuitBreakerThreshold","source":"s","rule_version":"current-min3",
+             "input":{"desiredCount":1},"expected":{"threshold":3}},
+            {"id":"x","kind":"teleport","source":"s","input":{},"expected":{}}]}"#;
         let r = run_file(json).unwrap();
         assert_eq!(r.lines[0], "PASS n");
         assert_eq!(r.lines[1], "PASS d");
-        assert_eq!(r.lines[2], "SKIP e: unknown kind fargateTaskSize");
+        assert_eq!(r.lines[2], "PASS e");
+        assert_eq!(r.lines[3], "PASS c");
+        assert_eq!(r.lines[4], "SKIP x: unknown kind teleport");
         assert_eq!(r.skipped, 1);
         assert!(run_file("{").is_err());
-        assert_eq!(Topic::from_name("amazon-ecs"), None);
+        assert_eq!(Topic::from_name("amazon-ecs"), Some(Topic::Ecs));
+        assert_eq!(Topic::from_name("amazon-eks"), None);
         assert_eq!(Topic::from_name("container-images"), Some(Topic::Images));
     }
 

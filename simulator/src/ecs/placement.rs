@@ -166,7 +166,7 @@ pub fn place(
         .collect();
     if running.is_empty() {
         return Placement::Unplaceable(
-            "No Container Instances were found in your cluster.".to_string(),
+            "no container instance met all of its requirements. Reason: No Container Instances were found in your cluster.".to_string(),
         );
     }
     // 1. Resources.

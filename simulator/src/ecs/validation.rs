@@ -787,8 +787,16 @@ mod tests {
             error_of(v).message,
             "Fargate requires that 'cpu' be defined at the task level."
         );
+        // Without task memory a container needs its own first (ECS checks containers
+        // before Fargate's requirements).
         let mut v = web();
         v.as_object_mut().unwrap().remove("memory");
+        assert!(
+            error_of(v.clone())
+                .message
+                .starts_with("Invalid setting for container 'web'.")
+        );
+        let v = with(v, &["containerDefinitions", "0", "memory"], json!(256));
         assert_eq!(
             error_of(v).message,
             "Fargate requires that 'memory' be defined at the task level."

@@ -50,6 +50,12 @@ impl Simulation {
             AwsEffect::Eks(EksEffect::PutCluster(c)) => {
                 aws.eks.insert(c.name.clone(), c);
             }
+            AwsEffect::Eks(EksEffect::RemoveCluster(name)) => {
+                aws.eks.remove(&name);
+            }
+            AwsEffect::Eks(EksEffect::RemoveAutoScalingGroup(name)) => {
+                aws.auto_scaling_groups.remove(&name);
+            }
         }
     }
 }

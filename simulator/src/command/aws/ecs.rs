@@ -117,6 +117,7 @@ pub const OPERATIONS: &[super::Operation] = &[
             "deployment-configuration",
             "force-new-deployment",
             "health-check-grace-period-seconds",
+            "network-configuration",
         ],
     ),
     ("describe-services", &["cluster", "services", "include"]),
@@ -1729,11 +1730,17 @@ fn update_service(sim: &mut Simulation, p: &Params) -> Result<String, CommandErr
     if let Some(g) = p.int("health-check-grace-period-seconds")? {
         svc.health_check_grace_period = g.max(0) as u32;
     }
+    let network = parse_network(sim, p, op)?;
+    let network_changed = network.is_some() && network != svc.network;
+    if network_changed {
+        svc.network = network;
+    }
     let now = sim.now();
     let redeploy = new_def
         .as_ref()
         .is_some_and(|d| d.family_revision() != svc.task_definition)
-        || p.has("force-new-deployment");
+        || p.has("force-new-deployment")
+        || network_changed;
     let mut msgs = Vec::new();
     if redeploy {
         let td = new_def

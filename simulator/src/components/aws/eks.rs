@@ -863,7 +863,7 @@ fn instance_joined(
         group_ref(&g),
         "NodeJoined",
         format!(
-            "instance {instance} ({}) booted and its kubelet registered node {name} in node group {ng}: allocatable {}m CPU, {}Mi memory, {} pods. The EKS AMI keeps {}m CPU and {}Mi memory for the system (kube-reserved: 11Mi × maxPods + 255Mi) plus a 100Mi eviction threshold; maxPods {} is the VPC CNI limit (ENIs × (IPs per ENI − 1) + 2).",
+            "instance {instance} ({}) booted and its kubelet registered node {name} in node group {ng}: allocatable {}m CPU, {}Mi memory, {} pods. The EKS AMI keeps {}m CPU and {}Mi memory for the system (kube-reserved: 11Mi × maxPods + 255Mi) plus a 100Mi eviction threshold; maxPods {} is the VPC CNI limit (ENIs × (IPs per ENI − 1) + 2). (Simplified: pods get addresses from the simulator's 10.244.<n>.0/24 pod network, not from the VPC as the VPC CNI would give them.)",
             g.instance_type,
             shape.cpu_allocatable,
             shape.memory_allocatable,
@@ -1275,4 +1275,445 @@ fn fargate_release(
     }
     out.insert(0, put(c));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cost::Category;
+    use crate::scenario::Scenario;
+    use crate::simulation::Simulation;
+    use crate::workspace::Workspace;
+
+    const WEB: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 4
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        resources:
+          requests:
+            cpu: 500m
+            memory: 512Mi
+";
+
+    const REPORT: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: report
+  namespace: batch
+spec:
+  containers:
+  - name: report
+    image: nginx:1.27
+    resources:
+      requests:
+        cpu: 500m
+        memory: 1Gi
+";
+
+    const BIG: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: big
+spec:
+  containers:
+  - name: big
+    image: nginx:1.27
+    resources:
+      requests:
+        cpu: '3'
+";
+
+    fn sim() -> Simulation {
+        let mut ws = Workspace::new();
+        ws.insert("web.yaml", WEB);
+        ws.insert("report.yaml", REPORT);
+        ws.insert("big.yaml", BIG);
+        Simulation::new(&Scenario::named("eks").unwrap().with_workspace(ws))
+    }
+
+    fn run(sim: &mut Simulation, line: &str) -> String {
+        match sim.run(line) {
+            Ok(a) => a.output,
+            Err(e) => panic!("{line}: {e}"),
+        }
+    }
+
+    fn fail(sim: &mut Simulation, line: &str) -> String {
+        match sim.run(line) {
+            Ok(a) => panic!("{line} should fail, printed {}", a.output),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    fn events(sim: &Simulation, kind: &str) -> Vec<String> {
+        sim.log()
+            .events()
+            .iter()
+            .filter(|e| e.kind == kind)
+            .map(|e| e.reason.clone())
+            .collect()
+    }
+
+    /// A cluster with an ACTIVE node group `ng` of two m5.large nodes.
+    fn with_nodes() -> Simulation {
+        let mut s = sim();
+        run(&mut s, "aws eks create-cluster --name demo");
+        run(&mut s, "sim advance 10m");
+        run(
+            &mut s,
+            "aws eks create-nodegroup --cluster-name demo --nodegroup-name ng --instance-types m5.large --scaling-config minSize=1,maxSize=4,desiredSize=2",
+        );
+        run(&mut s, "sim advance 3m");
+        s
+    }
+
+    fn nodes(sim: &Simulation) -> Vec<String> {
+        sim.state()
+            .api
+            .store
+            .nodes()
+            .map(|n| n.metadata.name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn eks_scenario_has_no_control_plane_node() {
+        let mut s = sim();
+        assert!(nodes(&s).is_empty());
+        run(&mut s, "sim advance 1s");
+        let pending = s
+            .state()
+            .api
+            .store
+            .pods()
+            .filter(|p| p.metadata.name.starts_with("coredns-") && p.spec.node_name.is_none())
+            .count();
+        assert_eq!(pending, 2, "CoreDNS waits for nodes");
+    }
+
+    #[test]
+    fn eks_cluster_creates_in_ten_minutes_and_bills_its_control_plane() {
+        let mut s = sim();
+        let out = run(&mut s, "aws eks create-cluster --name demo");
+        assert!(out.contains("\"status\": \"CREATING\""), "{out}");
+        let e = fail(
+            &mut s,
+            "aws eks create-nodegroup --cluster-name demo --nodegroup-name ng",
+        );
+        assert!(
+            e.contains("An error occurred (InvalidRequestException) when calling the CreateNodegroup operation: Cluster 'demo' is not in ACTIVE status"),
+            "{e}"
+        );
+        let e = fail(&mut s, "aws eks describe-cluster --name x");
+        assert!(
+            e.contains("An error occurred (ResourceNotFoundException) when calling the DescribeCluster operation: No cluster found for name: x."),
+            "{e}"
+        );
+        let e = fail(&mut s, "aws eks create-cluster --name other");
+        assert!(e.contains("ResourceLimitExceededException"), "{e}");
+        run(&mut s, "sim advance 9m59s");
+        assert_eq!(s.state().aws.eks["demo"].status, "CREATING");
+        run(&mut s, "sim advance 1s");
+        assert_eq!(s.state().aws.eks["demo"].status, "ACTIVE");
+        let bill = s
+            .state()
+            .billing
+            .items
+            .values()
+            .find(|b| b.category == Category::EksControlPlane)
+            .expect("control plane billed");
+        // $0.10/h for 10 minutes.
+        assert_eq!(bill.cost(s.now()), 100_000_000 / 6);
+        assert!(
+            run(&mut s, "aws eks update-kubeconfig --name demo")
+                .starts_with("Added new context arn:aws:eks:us-east-1:123456789012:cluster/demo")
+        );
+        assert_eq!(events(&s, "ClusterActive").len(), 1);
+    }
+
+    #[test]
+    fn eks_node_group_nodes_join_sized_from_the_instance_type() {
+        let s = with_nodes();
+        let c = &s.state().aws.eks["demo"];
+        assert_eq!(c.node_groups["ng"].status, "ACTIVE");
+        let ns = nodes(&s);
+        assert_eq!(ns.len(), 2, "{ns:?}");
+        for name in &ns {
+            let n = s.state().api.store.node_named(name).unwrap();
+            assert_eq!(n.status.allocatable["cpu"].0, "1930m");
+            assert_eq!(n.status.allocatable["memory"].0, "7518Mi");
+            assert_eq!(n.status.allocatable["pods"].0, "29");
+            assert_eq!(n.metadata.labels["eks.amazonaws.com/nodegroup"], "ng");
+            assert_eq!(
+                n.metadata.labels["node.kubernetes.io/instance-type"],
+                "m5.large"
+            );
+            assert!(
+                n.metadata
+                    .labels
+                    .contains_key("topology.kubernetes.io/zone")
+            );
+        }
+        // Two zones, one instance each (Auto Scaling balances zones).
+        let zones: std::collections::BTreeSet<&str> = c.node_groups["ng"]
+            .members
+            .values()
+            .map(|m| m.zone.as_str())
+            .collect();
+        assert_eq!(zones.len(), 2);
+        let ec2: Vec<_> = s
+            .state()
+            .billing
+            .items
+            .values()
+            .filter(|b| b.category == Category::Ec2 && b.end.is_none())
+            .collect();
+        assert_eq!(ec2.len(), 2);
+        assert_eq!(ec2[0].rate, 96_000_000);
+        // CoreDNS found the nodes.
+        assert!(
+            s.state()
+                .api
+                .store
+                .pods()
+                .filter(|p| p.metadata.name.starts_with("coredns-"))
+                .all(|p| p.spec.node_name.is_some())
+        );
+        let asg = &s.state().aws.auto_scaling_groups[&c.node_groups["ng"].asg];
+        assert_eq!(asg.instances.len(), 2);
+    }
+
+    #[test]
+    fn eks_cluster_autoscaler_adds_a_node_for_pending_pods_and_removes_it_when_idle() {
+        let mut s = with_nodes();
+        run(&mut s, "kubectl apply -f web.yaml");
+        run(&mut s, "sim advance 30s");
+        run(&mut s, "kubectl scale deployment web --replicas=8");
+        run(&mut s, "sim advance 30s");
+        let up = events(&s, "TriggeredScaleUp");
+        assert_eq!(up.len(), 1, "{up:?}");
+        assert!(up[0].contains("2 pods are unschedulable"), "{}", up[0]);
+        assert!(
+            up[0].contains("a new m5.large in node group ng fits them: scaling ng 2 → 3 (max 4)"),
+            "{}",
+            up[0]
+        );
+        run(&mut s, "sim advance 3m");
+        assert_eq!(nodes(&s).len(), 3);
+        assert_eq!(
+            events(&s, "TriggeredScaleUp").len(),
+            1,
+            "upcoming nodes count"
+        );
+        assert!(
+            s.state()
+                .api
+                .store
+                .pods()
+                .filter(|p| p.metadata.name.starts_with("web-"))
+                .all(|p| p.spec.node_name.is_some())
+        );
+        // Down to one replica: the new node is left with at most one pod (25% CPU).
+        run(&mut s, "kubectl scale deployment web --replicas=1");
+        run(&mut s, "sim advance 25m");
+        let down = events(&s, "ScaleDown");
+        assert_eq!(down.len(), 1, "{down:?}");
+        assert_eq!(nodes(&s).len(), 2, "{:?}", nodes(&s));
+        let c = &s.state().aws.eks["demo"];
+        assert_eq!(c.node_groups["ng"].desired_size, 2);
+        let stopped = s
+            .state()
+            .billing
+            .items
+            .values()
+            .filter(|b| b.category == Category::Ec2 && b.end.is_some())
+            .count();
+        assert_eq!(stopped, 1);
+        // Never below the minimum, and nodes running kube-system pods stay.
+        run(&mut s, "sim advance 30m");
+        assert_eq!(nodes(&s).len(), 2);
+    }
+
+    #[test]
+    fn eks_pod_that_fits_no_node_group_does_not_trigger_scale_up() {
+        let mut s = with_nodes();
+        run(&mut s, "kubectl apply -f big.yaml");
+        run(&mut s, "sim advance 1m");
+        let not = events(&s, "NotTriggerScaleUp");
+        assert_eq!(not.len(), 1, "reported once: {not:?}");
+        assert!(not[0].contains("Insufficient cpu"), "{}", not[0]);
+        assert!(events(&s, "TriggeredScaleUp").is_empty());
+    }
+
+    #[test]
+    fn eks_fargate_pod_gets_its_own_node_and_bill() {
+        let mut s = with_nodes();
+        run(&mut s, "kubectl create namespace batch");
+        let e = fail(
+            &mut s,
+            "aws eks create-fargate-profile --cluster-name demo --fargate-profile-name batch",
+        );
+        assert!(e.contains("at least one selector"), "{e}");
+        run(
+            &mut s,
+            "aws eks create-fargate-profile --cluster-name demo --fargate-profile-name batch --selectors namespace=batch",
+        );
+        run(&mut s, "sim advance 2m");
+        run(&mut s, "kubectl apply -f report.yaml");
+        run(&mut s, "sim advance 39s");
+        let pod = s.state().api.store.pod("batch", "report").unwrap();
+        assert_eq!(
+            pod.spec.scheduler_name.as_deref(),
+            Some("fargate-scheduler")
+        );
+        assert!(pod.spec.node_name.is_none());
+        assert!(
+            !events(&s, "Scheduled")
+                .iter()
+                .any(|m| m.contains("batch/report")),
+            "kube-scheduler left it alone"
+        );
+        run(&mut s, "sim advance 1s");
+        let pod = s.state().api.store.pod("batch", "report").unwrap();
+        let node = pod.spec.node_name.clone().unwrap();
+        assert!(node.starts_with("fargate-ip-172-31-"), "{node}");
+        assert_eq!(
+            pod.metadata.annotations["CapacityProvisioned"],
+            "0.5vCPU 2GB"
+        );
+        let bill = s
+            .state()
+            .billing
+            .items
+            .values()
+            .find(|b| b.category == Category::Fargate)
+            .unwrap()
+            .clone();
+        assert_eq!(bill.rate, s.state().billing.prices.fargate_hour(512, 2048));
+        run(&mut s, "sim advance 20s");
+        assert_eq!(
+            s.state()
+                .api
+                .store
+                .pod("batch", "report")
+                .unwrap()
+                .status
+                .phase
+                .as_deref(),
+            Some("Running")
+        );
+        run(&mut s, "kubectl delete pod report -n batch");
+        run(&mut s, "sim advance 1m");
+        assert!(s.state().api.store.node_named(&node).is_none());
+        assert!(!s.state().agents.contains_key(&node));
+        let bill = s
+            .state()
+            .billing
+            .items
+            .values()
+            .find(|b| b.category == Category::Fargate)
+            .unwrap();
+        assert!(bill.end.is_some());
+        assert!(s.state().aws.eks["demo"].fargate_pods.is_empty());
+        // Pods outside the profile still use the node groups.
+        run(&mut s, "kubectl apply -f web.yaml");
+        run(&mut s, "sim advance 10s");
+        assert!(
+            s.state()
+                .api
+                .store
+                .pods()
+                .filter(|p| p.metadata.name.starts_with("web-"))
+                .all(|p| p
+                    .spec
+                    .node_name
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with("ip-")))
+        );
+    }
+
+    #[test]
+    fn eks_deletions_follow_aws_rules() {
+        let mut s = with_nodes();
+        let e = fail(&mut s, "aws eks delete-cluster --name demo");
+        assert!(e.contains("(ResourceInUseException) when calling the DeleteCluster operation: Cluster has nodegroups attached"), "{e}");
+        run(
+            &mut s,
+            "aws eks update-nodegroup-config --cluster-name demo --nodegroup-name ng --scaling-config desiredSize=3",
+        );
+        run(&mut s, "sim advance 3m");
+        assert_eq!(nodes(&s).len(), 3);
+        let asg = s.state().aws.eks["demo"].node_groups["ng"].asg.clone();
+        run(
+            &mut s,
+            "aws eks delete-nodegroup --cluster-name demo --nodegroup-name ng",
+        );
+        run(&mut s, "sim advance 2m");
+        assert!(nodes(&s).is_empty(), "{:?}", nodes(&s));
+        assert!(s.state().aws.eks["demo"].node_groups.is_empty());
+        assert!(!s.state().aws.auto_scaling_groups.contains_key(&asg));
+        assert!(
+            s.state()
+                .billing
+                .items
+                .values()
+                .filter(|b| b.category == Category::Ec2)
+                .all(|b| b.end.is_some())
+        );
+        run(&mut s, "aws eks delete-cluster --name demo");
+        run(&mut s, "sim advance 3m");
+        assert!(s.state().aws.eks.is_empty());
+        assert_eq!(
+            run(&mut s, "aws eks list-clusters"),
+            "{\n    \"clusters\": []\n}\n"
+        );
+    }
+
+    #[test]
+    fn eks_runs_replay_exactly() {
+        let mut s = with_nodes();
+        run(&mut s, "kubectl apply -f web.yaml");
+        run(&mut s, "kubectl scale deployment web --replicas=8");
+        run(&mut s, "sim advance 5m");
+        let lines = s.journal().lines().to_vec();
+        let again = Simulation::replay(s.scenario(), s.seed(), &lines).unwrap();
+        assert_eq!(again.fingerprint(), s.fingerprint());
+    }
+}
+#[cfg(test)]
+mod dbg_tests {
+    #[test]
+    fn eks_dbg() {
+        use crate::scenario::Scenario;
+        use crate::simulation::Simulation;
+        let mut ws = crate::workspace::Workspace::new();
+        ws.insert("web.yaml", std::fs::read_to_string("../tests/golden/eks/web.yaml").unwrap());
+        let mut s = Simulation::new(&Scenario::named("eks").unwrap().with_workspace(ws));
+        for l in ["aws eks create-cluster --name demo","sim advance 10m","aws eks create-nodegroup --cluster-name demo --nodegroup-name ng --instance-types m5.large --scaling-config minSize=1,maxSize=4,desiredSize=2","sim advance 3m","kubectl apply -f web.yaml","sim advance 30s","kubectl scale deployment web --replicas=8","sim advance 4m","kubectl scale deployment web --replicas=1","sim advance 25m", "kubectl get pods -o wide -A"] {
+            let o = s.run(l).unwrap();
+            println!("$ {l}\n{}", o.output);
+        }
+        for e in s.log().events() {
+            if matches!(e.source.component, crate::event::Component::ClusterAutoscaler | crate::event::Component::Eks | crate::event::Component::Ec2AutoScaling | crate::event::Component::Fargate) {
+                println!("{} {} {}: {}", e.at, e.source.component.name(), e.kind, e.reason);
+            }
+        }
+        println!("{:?}", s.state().aws.eks["demo"].autoscaler);
+        for (n, i) in &s.state().scheduler.nodes { println!("{n}: req {:?} alloc {:?} pods {}", i.requested, i.allocatable, i.pod_count); }
+        let mut rng = crate::rng::SimRng::seeded(1);
+        let fx = crate::components::cluster_autoscaler::tick(s.state(), "demo", s.now(), &mut rng);
+        println!("{fx:#?}");
+    }
 }

@@ -250,12 +250,13 @@ pub fn reconcile(
         .iter()
         .filter(|t| live(t, &stopped) && t.deployment.as_deref() != Some(&primary.id))
         .collect();
-    old.sort_by_key(|t| (is_healthy(t), t.created_at));
+    // Tasks that never started, or failed their health checks, may always go; a task
+    // that is running (healthy, or still inside its first health checks) goes only while
+    // the healthy tasks left stay at or above the minimum.
+    let free_to_stop = |t: &Task| t.last_status < TaskStatus::Running || t.health == Health::Unhealthy;
+    old.sort_by_key(|t| (!free_to_stop(t), is_healthy(t), t.created_at));
     for t in old {
-        let healthy = is_healthy(t);
-        if healthy {
-            // Only stop healthy old tasks once replacements are healthy or the bound
-            // allows it.
+        if !free_to_stop(t) {
             if can_stop_healthy == 0 {
                 continue;
             }
