@@ -753,7 +753,10 @@ challenges:
     #[test]
     fn the_readme_example_is_a_sound_lesson() {
         let readme = include_str!("../README.md");
-        let start = readme.find("```yaml\n").expect("the README has a YAML example") + 8;
+        let start = readme
+            .find("```yaml\n")
+            .expect("the README has a YAML example")
+            + 8;
         let end = start + readme[start..].find("```").expect("the example ends");
         assert_eq!(problems_of(&readme[start..end]), Vec::<String>::new());
     }

@@ -222,7 +222,7 @@ fn ecs_commands(platform: &str, traffic: &Pattern) -> Vec<String> {
         c.push(format!("aws ecs create-service --cluster shop --service-name app --task-definition app --desired-count {MIN_COPIES} --launch-type FARGATE --network-configuration awsvpcConfiguration={{subnets=[{s1},{s2}],assignPublicIp=ENABLED}} --load-balancers targetGroupArn=shop-tg,containerName=app,containerPort=80"));
     }
     c.push(format!("aws application-autoscaling register-scalable-target --service-namespace ecs --resource-id service/shop/app --scalable-dimension ecs:service:DesiredCount --min-capacity {MIN_COPIES} --max-capacity {MAX_COPIES}"));
-    c.push(format!("aws application-autoscaling put-scaling-policy --service-namespace ecs --resource-id service/shop/app --scalable-dimension ecs:service:DesiredCount --policy-name cpu{TARGET_CPU} --policy-type TargetTrackingScaling --target-tracking-scaling-policy-configuration {{\"TargetValue\":{TARGET_CPU}.0,\"PredefinedMetricSpecification\":{{\"PredefinedMetricType\":\"ECSServiceAverageCPUUtilization\"}},\"ScaleOutCooldown\":60,\"ScaleInCooldown\":300}}"));
+    c.push(format!("aws application-autoscaling put-scaling-policy --service-namespace ecs --resource-id service/shop/app --scalable-dimension ecs:service:DesiredCount --policy-name cpu{TARGET_CPU} --policy-type TargetTrackingScaling --target-tracking-scaling-policy-configuration '{{\"TargetValue\":{TARGET_CPU}.0,\"PredefinedMetricSpecification\":{{\"PredefinedMetricType\":\"ECSServiceAverageCPUUtilization\"}},\"ScaleOutCooldown\":60,\"ScaleInCooldown\":300}}'"));
     c.push(format!("sim traffic ecs-service/app --cluster shop {}", traffic_args(traffic)));
     c
 }
@@ -436,7 +436,7 @@ pub fn crossover(prices: &PriceList) -> String {
             continue;
         }
         // Utilisation u at which u × equiv = ec2, in tenths of a percent.
-        let permille = (i128::from(ec2) * 1000 / i128::from(equiv)) as i64;
+        let permille = ((i128::from(ec2) * 1000 + i128::from(equiv) / 2) / i128::from(equiv)) as i64;
         let cross = if permille > 1000 {
             "never (EC2 costs more even fully used)".to_string()
         } else {

@@ -44,7 +44,7 @@ pub fn fargate_billing_terms() -> String {
         n => format!("per-{n}-seconds"),
     };
     let min = FARGATE_MINIMUM_BILLED_SECS;
-    let minimum = if min > 0 && min % 60 == 0 {
+    let minimum = if min > 0 && min.is_multiple_of(60) {
         format!("{}-minute minimum", min / 60)
     } else {
         format!("{min}-second minimum")

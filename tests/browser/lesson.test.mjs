@@ -68,6 +68,8 @@ test('a lesson plays through steps, predictions, quiz and a challenge', async ()
     await next.click();
     const challenge = page.locator('[data-testid=challenge]').first();
     await challenge.waitFor();
+    await challenge.locator('[data-testid=challenge-hint-button]').click();
+    assert.equal(await challenge.locator('[data-testid=challenge-hint]').count(), 1);
     await challenge.locator('[data-testid=challenge-start]').click();
     await challenge.locator('[data-testid=challenge-check]').click();
     const status = challenge.locator('[data-testid=challenge-status]');

@@ -14,7 +14,8 @@ pub fn stick_to_bottom<T: Clone + Send + Sync + PartialEq + 'static>(
     Effect::new(move |_| {
         track.track();
         request_animation_frame(move || {
-            if let Some(el) = node.get_untracked() {
+            // The element may be gone by the next frame (its view was replaced).
+            if let Some(el) = node.try_get_untracked().flatten() {
                 el.set_scroll_top(el.scroll_height());
             }
         });

@@ -364,10 +364,10 @@ pub fn LessonPlayer(
     };
     let has_tracker = lesson.with_value(|l| !l.tracker.is_empty());
 
-    let interactive = move || {
+    let interactive = Memo::new(move |_| {
         pending.get().is_some()
             || (Some(stage.get()) == challenge_stage && active_challenge.get().is_some())
-    };
+    });
 
     let (title, track, level, minutes, objectives) = lesson.with_value(|l| {
         (
@@ -450,7 +450,7 @@ pub fn LessonPlayer(
                             }
                         })}
                     {move || {
-                        if interactive() {
+                        if interactive.get() {
                             view! { <Terminal interactive=true /> }.into_any()
                         } else {
                             view! { <Terminal /> }.into_any()

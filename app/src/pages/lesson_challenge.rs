@@ -171,7 +171,7 @@ fn ChallengeCard(
                                 type="button"
                                 class="button"
                                 data-testid="challenge-hint-button"
-                                disabled=move || hints_shown.get() >= hint_count
+                                disabled=move || { hints_shown.get() >= hint_count }
                                 on:click=move |_| hints_shown.update(|n| *n = (*n + 1).min(hint_count))
                             >
                                 "Show a hint"

@@ -22,6 +22,7 @@ Commands you can type here:
   docker build|images|push|run …  the Docker daemon on your machine (help docker)
   aws ecr …                       the private registry: repositories, login, scans (help aws)
   aws ecs|elbv2|ec2|autoscaling|application-autoscaling …   Amazon ECS on Fargate and EC2 (help aws)
+  aws eks …                       Amazon EKS: cluster, node groups (Cluster Autoscaler), Fargate (help aws)
   sim cost / sim price            what the cloud resources cost so far; the price list
   sim compare [ecs-fargate] [ecs-ec2] [eks]   the same app three ways, side by side
   help [sim|kubectl|files|docker|aws]  this text, or more about one group
@@ -203,6 +204,22 @@ aws application-autoscaling register-scalable-target --service-namespace ecs --r
 aws application-autoscaling put-scaling-policy … --policy-type TargetTrackingScaling
         --target-tracking-scaling-policy-configuration '{\"TargetValue\":50.0,\"PredefinedMetricSpecification\":{\"PredefinedMetricType\":\"ECSServiceAverageCPUUtilization\"}}'
 
+aws eks: Amazon EKS (scenario `eks`: the control plane is managed, so no control-plane node).
+  aws eks create-cluster --name C [--kubernetes-version 1.31] [--role-arn ARN]
+        [--resources-vpc-config subnetIds=subnet-a,subnet-b,securityGroupIds=sg-1]   (ACTIVE after ~10 min)
+  aws eks describe-cluster --name C | list-clusters | delete-cluster --name C | update-kubeconfig --name C
+  aws eks create-nodegroup --cluster-name C --nodegroup-name NG --instance-types m5.large
+        --scaling-config minSize=1,maxSize=4,desiredSize=2 [--subnets S…] [--labels k=v]
+        [--taints key=k,value=v,effect=NO_SCHEDULE] [--node-role ARN]
+  aws eks describe-nodegroup|delete-nodegroup --cluster-name C --nodegroup-name NG | list-nodegroups --cluster-name C
+  aws eks update-nodegroup-config --cluster-name C --nodegroup-name NG --scaling-config desiredSize=N
+  aws eks create-fargate-profile --cluster-name C --fargate-profile-name FP
+        --selectors namespace=batch[,labels={app=web}] [--pod-execution-role-arn ARN]
+  aws eks describe-fargate-profile|delete-fargate-profile --cluster-name C --fargate-profile-name FP | list-fargate-profiles --cluster-name C
+Nodes boot for 2m30s, then join; the Cluster Autoscaler (every 10s) grows a node group for pods
+that fit nowhere and removes nodes under 50% requested for 10 minutes. A pod a Fargate profile
+selects gets its own node (fargate-ip-…) after ~40s, sized to its requests + 256Mi, rounded up.
+
 Names or ARNs work wherever the CLI takes either. A task goes PROVISIONING → PENDING → RUNNING;
 `aws ecs describe-services` shows the service's events as ECS words them.
 ";
@@ -215,7 +232,7 @@ pub fn text(topic: Option<&str>) -> Result<String, CommandError> {
         Some("kubectl" | "k") => Ok(KUBECTL.to_string()),
         Some("files" | "ls" | "cat" | "echo") => Ok(FILES.to_string()),
         Some("docker") => Ok(DOCKER.to_string()),
-        Some("aws" | "ecr" | "ecs" | "elbv2") => Ok(AWS.to_string()),
+        Some("aws" | "ecr" | "ecs" | "elbv2" | "eks") => Ok(AWS.to_string()),
         Some(other) => {
             let mut msg = format!("help: no help topic \"{other}\"");
             if let Some(s) =

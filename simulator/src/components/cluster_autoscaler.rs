@@ -212,13 +212,13 @@ fn scale_up(
         return;
     }
     // Binpacking estimate per group.
-    struct Option_ {
+    struct Candidate {
         group: String,
         nodes: u32,
         helped: Vec<String>,
         left: usize,
     }
-    let mut options: Vec<Option_> = Vec::new();
+    let mut options: Vec<Candidate> = Vec::new();
     let mut why_not: Vec<(String, Vec<String>)> = remaining
         .iter()
         .map(|(p, _)| (pod_name(p), Vec::new()))
@@ -256,7 +256,7 @@ fn scale_up(
             }
         }
         if !helped.is_empty() {
-            options.push(Option_ {
+            options.push(Candidate {
                 group: g.name.clone(),
                 nodes: new_nodes.len() as u32,
                 helped,

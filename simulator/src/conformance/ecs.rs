@@ -160,7 +160,11 @@ fn pricing(v: &Value) -> Result<Value, String> {
         "minimumBilledSeconds".into(),
         json!(cost::FARGATE_MINIMUM_BILLED_SECS),
     );
-    let named = ["instanceType", "instance", "ec2InstanceType", "type"]
+    // Every EC2 price, by instance type (`"m5.large": 0.096`).
+    for (name, nano) in &prices.ec2_hour {
+        out.insert(name.clone(), json!(usd(*nano)));
+    }
+    let named = ["instanceType", "instance", "ec2InstanceType", "ec2", "type"]
         .into_iter()
         .find_map(|k| v.get(k).and_then(Value::as_str));
     if let Some(name) = named {
@@ -304,6 +308,9 @@ mod tests {
         assert_eq!(v["fargateEquivalentUsdPerHour"], json!(0.09874));
         assert_eq!(v["breakEvenUtilizationPercent"], json!(86.1));
         assert!(adapt("pricing", &json!({"instanceType": "z9.huge"})).is_err());
+        let v = value("pricing", json!({}));
+        assert_eq!(v["m5.large"], json!(0.096));
+        assert_eq!(v["c5.large"], json!(0.085));
     }
 
     #[test]

@@ -479,10 +479,10 @@ fn taints(p: &Params, sim: &Simulation, op: &str) -> Result<Vec<NodeGroupTaint>,
     Ok(out)
 }
 
-fn scaling(
-    p: &Params,
-    sim: &Simulation,
-) -> Result<(Option<u32>, Option<u32>, Option<u32>), CommandError> {
+/// `minSize`, `maxSize`, `desiredSize` as given.
+type Sizes = (Option<u32>, Option<u32>, Option<u32>);
+
+fn scaling(p: &Params, sim: &Simulation) -> Result<Sizes, CommandError> {
     let Some(v) = p.structure("scaling-config", &sim.state().workspace)? else {
         return Ok((None, None, None));
     };
@@ -1023,8 +1023,17 @@ fn create_nodegroup(
         )));
     }
     let (min, max, desired) = scaling(p, sim)?;
-    // The API's defaults: minSize 1, maxSize 2, desiredSize 2 (EKS API reference,
-    // NodegroupScalingConfig).
+    // "When creating a node group, you must specify all or none of the properties"
+    // (EKS API reference, NodegroupScalingConfig). With none, the simulator uses min 1,
+    // max 2, desired 2.
+    let given = [min, max, desired].iter().filter(|x| x.is_some()).count();
+    if given != 0 && given != 3 {
+        return Err(aws_error(
+            "InvalidParameterException",
+            op,
+            "When creating a node group, you must specify all or none of minSize, maxSize and desiredSize",
+        ));
+    }
     let min = min.unwrap_or(1);
     let max = max.unwrap_or(2.max(min));
     let desired = desired.unwrap_or(2.clamp(min, max));

@@ -126,6 +126,8 @@ pub enum EksTask {
 }
 
 /// EKS state changes.
+// `Effect::Aws` boxes every AWS effect already, so the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum EksEffect {
     /// Store a cluster.
@@ -515,6 +517,15 @@ fn node_group_sync(
             out.extend(retire(world, cluster, &mut g, &victim, now, false));
             excess -= 1;
         }
+    }
+    if g.status == "CREATING" && g.desired_size == 0 {
+        g.status = "ACTIVE".into();
+        out.push(event(
+            Component::Eks,
+            group_ref(&g),
+            "NodegroupActive",
+            format!("node group {ng} is ACTIVE with no nodes (desired size 0)"),
+        ));
     }
     out.push(asg(cluster, &g));
     c.node_groups.insert(g.name.clone(), g);
@@ -1335,8 +1346,29 @@ spec:
         cpu: '3'
 ";
 
+    const TOLERATES: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: trainer
+spec:
+  nodeSelector:
+    accelerator: gpu
+  tolerations:
+  - key: dedicated
+    operator: Equal
+    value: gpu
+    effect: NoSchedule
+  containers:
+  - name: trainer
+    image: nginx:1.27
+    resources:
+      requests:
+        cpu: '3'
+";
+
     fn sim() -> Simulation {
         let mut ws = Workspace::new();
+        ws.insert("trainer.yaml", TOLERATES);
         ws.insert("web.yaml", WEB);
         ws.insert("report.yaml", REPORT);
         ws.insert("big.yaml", BIG);
@@ -1682,6 +1714,92 @@ spec:
     }
 
     #[test]
+    fn eks_node_group_labels_and_taints_reach_nodes_and_the_autoscaler() {
+        let mut s = sim();
+        let subnets = s.state().aws.vpc.default_subnets();
+        let e = fail(
+            &mut s,
+            &format!(
+                "aws eks create-cluster --name demo --resources-vpc-config subnetIds={}",
+                subnets[0]
+            ),
+        );
+        assert!(e.contains("at least two different AZs"), "{e}");
+        let out = run(
+            &mut s,
+            &format!(
+                "aws eks create-cluster --name demo --role-arn arn:aws:iam::123456789012:role/r --resources-vpc-config subnetIds={},{},securityGroupIds=sg-1",
+                subnets[0], subnets[1]
+            ),
+        );
+        assert!(
+            out.contains("\"securityGroupIds\": [\n                \"sg-1\""),
+            "{out}"
+        );
+        assert_eq!(s.state().aws.eks["demo"].subnets, subnets[..2].to_vec());
+        run(&mut s, "sim advance 10m");
+        let e = fail(
+            &mut s,
+            "aws eks create-nodegroup --cluster-name demo --nodegroup-name gpu --scaling-config minSize=0",
+        );
+        assert!(e.contains("all or none"), "{e}");
+        run(
+            &mut s,
+            "aws eks create-nodegroup --cluster-name demo --nodegroup-name gpu --instance-types m5.xlarge --scaling-config minSize=0,maxSize=2,desiredSize=0 --labels accelerator=gpu --taints key=dedicated,value=gpu,effect=NO_SCHEDULE",
+        );
+        run(&mut s, "sim advance 10s");
+        assert_eq!(
+            s.state().aws.eks["demo"].node_groups["gpu"].status,
+            "ACTIVE"
+        );
+        // The pod that does not tolerate the taint gets no node.
+        run(&mut s, "kubectl apply -f big.yaml");
+        run(&mut s, "sim advance 30s");
+        let not = events(&s, "NotTriggerScaleUp");
+        assert!(
+            not.iter()
+                .any(|m| m.contains("default/big") && m.contains("untolerated taint")),
+            "{not:?}"
+        );
+        // The one that does gets one.
+        run(&mut s, "kubectl apply -f trainer.yaml");
+        run(&mut s, "sim advance 3m");
+        let up = events(&s, "TriggeredScaleUp");
+        assert_eq!(up.len(), 1, "{up:?}");
+        assert!(up[0].contains("scaling gpu 0 → 1"), "{}", up[0]);
+        let pod = s.state().api.store.pod("default", "trainer").unwrap();
+        let node = s
+            .state()
+            .api
+            .store
+            .node_named(pod.spec.node_name.as_deref().expect("trainer bound"))
+            .unwrap();
+        assert_eq!(node.metadata.labels["accelerator"], "gpu");
+        assert_eq!(node.spec.taints[0].key, "dedicated");
+        assert_eq!(node.status.allocatable["cpu"].0, "3920m");
+        assert!(
+            s.state()
+                .api
+                .store
+                .pod("default", "big")
+                .unwrap()
+                .spec
+                .node_name
+                .is_none()
+        );
+        let out = run(
+            &mut s,
+            "aws eks create-fargate-profile --cluster-name demo --fargate-profile-name web --selectors namespace=web,labels={app=web}",
+        );
+        assert!(
+            out.contains("\"labels\": {\n                        \"app\": \"web\""),
+            "{out}"
+        );
+        let sel = &s.state().aws.eks["demo"].fargate_profiles["web"].selectors[0];
+        assert_eq!(sel.describe(), "namespace=web, labels app=web");
+    }
+
+    #[test]
     fn eks_runs_replay_exactly() {
         let mut s = with_nodes();
         run(&mut s, "kubectl apply -f web.yaml");
@@ -1690,30 +1808,5 @@ spec:
         let lines = s.journal().lines().to_vec();
         let again = Simulation::replay(s.scenario(), s.seed(), &lines).unwrap();
         assert_eq!(again.fingerprint(), s.fingerprint());
-    }
-}
-#[cfg(test)]
-mod dbg_tests {
-    #[test]
-    fn eks_dbg() {
-        use crate::scenario::Scenario;
-        use crate::simulation::Simulation;
-        let mut ws = crate::workspace::Workspace::new();
-        ws.insert("web.yaml", std::fs::read_to_string("../tests/golden/eks/web.yaml").unwrap());
-        let mut s = Simulation::new(&Scenario::named("eks").unwrap().with_workspace(ws));
-        for l in ["aws eks create-cluster --name demo","sim advance 10m","aws eks create-nodegroup --cluster-name demo --nodegroup-name ng --instance-types m5.large --scaling-config minSize=1,maxSize=4,desiredSize=2","sim advance 3m","kubectl apply -f web.yaml","sim advance 30s","kubectl scale deployment web --replicas=8","sim advance 4m","kubectl scale deployment web --replicas=1","sim advance 25m", "kubectl get pods -o wide -A"] {
-            let o = s.run(l).unwrap();
-            println!("$ {l}\n{}", o.output);
-        }
-        for e in s.log().events() {
-            if matches!(e.source.component, crate::event::Component::ClusterAutoscaler | crate::event::Component::Eks | crate::event::Component::Ec2AutoScaling | crate::event::Component::Fargate) {
-                println!("{} {} {}: {}", e.at, e.source.component.name(), e.kind, e.reason);
-            }
-        }
-        println!("{:?}", s.state().aws.eks["demo"].autoscaler);
-        for (n, i) in &s.state().scheduler.nodes { println!("{n}: req {:?} alloc {:?} pods {}", i.requested, i.allocatable, i.pod_count); }
-        let mut rng = crate::rng::SimRng::seeded(1);
-        let fx = crate::components::cluster_autoscaler::tick(s.state(), "demo", s.now(), &mut rng);
-        println!("{fx:#?}");
     }
 }

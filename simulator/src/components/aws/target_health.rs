@@ -36,13 +36,24 @@ pub fn register(world: &World, t: &Task, now: SimTime) -> Vec<Effect> {
             continue;
         };
         let mut g = g.clone();
-        let key = format!("{ip}:{}", lb.container_port);
+        // awsvpc tasks are targets at their own IP and the container port; bridge-mode
+        // tasks at their instance's IP and a dynamic host port from the ephemeral range
+        // (32768 and up), as the ECS agent maps them.
+        let port = if t.subnet.is_some() {
+            lb.container_port
+        } else {
+            let used = g.targets.values().filter(|x| &x.ip == ip).count() as i64;
+            (32768..)
+                .find(|p| !g.targets.contains_key(&format!("{ip}:{p}")))
+                .unwrap_or(32768 + used)
+        };
+        let key = format!("{ip}:{port}");
         g.targets.insert(
             key.clone(),
             Target {
                 task: t.id.clone(),
                 ip: ip.clone(),
-                port: lb.container_port,
+                port,
                 state: TargetState::Initial,
                 passes: 0,
                 failures: 0,
