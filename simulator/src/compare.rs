@@ -109,22 +109,31 @@ pub fn parse(args: &[String]) -> Result<CompareArgs, CommandError> {
                             .parse::<u32>()
                             .ok()
                             .filter(|f| (2..=100).contains(f))
-                            .ok_or_else(|| err(format!("--spike {value}: expected 2x..100x or none")))?,
+                            .ok_or_else(|| {
+                                err(format!("--spike {value}: expected 2x..100x or none"))
+                            })?,
                     )
                 }
             }
             "traffic" => {
-                let bad = || err(format!("--traffic {value}: expected daily:MIN..MAX or steady:RPS"));
+                let bad = || {
+                    err(format!(
+                        "--traffic {value}: expected daily:MIN..MAX or steady:RPS"
+                    ))
+                };
                 out.traffic = match value.split_once(':') {
                     Some(("daily", r)) => {
                         let (a, b) = r.split_once("..").ok_or_else(bad)?;
-                        let (a, b): (u32, u32) = (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
+                        let (a, b): (u32, u32) =
+                            (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
                         if a > b || b > 100_000 {
                             return Err(bad());
                         }
                         Pattern::Daily(a, b)
                     }
-                    Some(("steady", r)) => Pattern::Steady(r.parse().ok().filter(|v| *v <= 100_000).ok_or_else(bad)?),
+                    Some(("steady", r)) => {
+                        Pattern::Steady(r.parse().ok().filter(|v| *v <= 100_000).ok_or_else(bad)?)
+                    }
                     _ => return Err(bad()),
                 };
             }
@@ -134,14 +143,19 @@ pub fn parse(args: &[String]) -> Result<CompareArgs, CommandError> {
     if out.platforms.is_empty() {
         out.platforms = PLATFORMS.iter().map(|p| p.to_string()).collect();
     }
-    if out.duration < SimDuration::from_mins(30) || out.duration > SimDuration::from_mins(7 * 24 * 60) {
+    if out.duration < SimDuration::from_mins(30)
+        || out.duration > SimDuration::from_mins(7 * 24 * 60)
+    {
         return Err(err("--duration must be between 30m and 7d"));
     }
     if out.spike.is_some() && out.spike_at >= out.duration {
         return Err(err("--spike-at must fall inside --duration"));
     }
     if crate::kube::image_ref::parse_image_name(&out.app).is_err() {
-        return Err(err(format!("--app {}: not a valid image reference", out.app)));
+        return Err(err(format!(
+            "--app {}: not a valid image reference",
+            out.app
+        )));
     }
     Ok(out)
 }
@@ -208,7 +222,9 @@ fn ecs_commands(platform: &str, traffic: &Pattern) -> Vec<String> {
         c.push("aws ecs put-cluster-capacity-providers --cluster shop --capacity-providers shop-ec2 --default-capacity-provider-strategy capacityProvider=shop-ec2,weight=1".into());
     }
     c.push("aws ecs register-task-definition --cli-input-json file://app.json".into());
-    c.push(format!("aws elbv2 create-load-balancer --name shop-alb --subnets {s1} {s2}"));
+    c.push(format!(
+        "aws elbv2 create-load-balancer --name shop-alb --subnets {s1} {s2}"
+    ));
     c.push(format!(
         "aws elbv2 create-target-group --name shop-tg --protocol HTTP --port 80 --target-type {} --vpc-id {} --health-check-interval-seconds 10 --healthy-threshold-count 2",
         if ec2 { "instance" } else { "ip" },
@@ -223,7 +239,10 @@ fn ecs_commands(platform: &str, traffic: &Pattern) -> Vec<String> {
     }
     c.push(format!("aws application-autoscaling register-scalable-target --service-namespace ecs --resource-id service/shop/app --scalable-dimension ecs:service:DesiredCount --min-capacity {MIN_COPIES} --max-capacity {MAX_COPIES}"));
     c.push(format!("aws application-autoscaling put-scaling-policy --service-namespace ecs --resource-id service/shop/app --scalable-dimension ecs:service:DesiredCount --policy-name cpu{TARGET_CPU} --policy-type TargetTrackingScaling --target-tracking-scaling-policy-configuration '{{\"TargetValue\":{TARGET_CPU}.0,\"PredefinedMetricSpecification\":{{\"PredefinedMetricType\":\"ECSServiceAverageCPUUtilization\"}},\"ScaleOutCooldown\":60,\"ScaleInCooldown\":300}}'"));
-    c.push(format!("sim traffic ecs-service/app --cluster shop {}", traffic_args(traffic)));
+    c.push(format!(
+        "sim traffic ecs-service/app --cluster shop {}",
+        traffic_args(traffic)
+    ));
     c
 }
 
@@ -254,14 +273,20 @@ fn census(sim: &Simulation, platform: &str) -> (u32, u32) {
             .api
             .store
             .nodes()
-            .filter(|n| n.metadata.labels.contains_key("eks.amazonaws.com/nodegroup"))
+            .filter(|n| {
+                n.metadata
+                    .labels
+                    .contains_key("eks.amazonaws.com/nodegroup")
+            })
             .count() as u32;
         (ready, nodes)
     } else {
         let healthy = w
             .aws
             .live_tasks("shop", "app")
-            .filter(|t| t.desired_running && t.last_status == TaskStatus::Running && t.healthy_at.is_some())
+            .filter(|t| {
+                t.desired_running && t.last_status == TaskStatus::Running && t.healthy_at.is_some()
+            })
             .count() as u32;
         let instances = w
             .aws
@@ -279,7 +304,11 @@ fn demand_rps(sim: &Simulation, platform: &str) -> f64 {
     } else {
         crate::components::aws::service_autoscaling::load_key("shop", "app")
     };
-    sim.state().load.traffic.get(&key).map_or(0.0, |t| t.rps_at(sim.now()))
+    sim.state()
+        .load
+        .traffic
+        .get(&key)
+        .map_or(0.0, |t| t.rps_at(sim.now()))
 }
 
 /// Copies needed to serve `rps` at the autoscaling target.
@@ -300,23 +329,54 @@ fn run_one(platform: &str, args: &CompareArgs, seed: u64, prices: &PriceList) ->
             scenario.workspace.insert("app.yaml", manifest(&args.app));
             (
                 eks_commands(&args.traffic),
-                vec!["EKS cluster", "IAM roles", "managed node group", "Deployment", "ReplicaSet", "Pod", "readiness probe", "Service (LoadBalancer)", "HorizontalPodAutoscaler", "Cluster Autoscaler", "kubectl"],
+                vec![
+                    "EKS cluster",
+                    "IAM roles",
+                    "managed node group",
+                    "Deployment",
+                    "ReplicaSet",
+                    "Pod",
+                    "readiness probe",
+                    "Service (LoadBalancer)",
+                    "HorizontalPodAutoscaler",
+                    "Cluster Autoscaler",
+                    "kubectl",
+                ],
                 "Kubernetes manifests and upgrades (control plane version, add-ons), worker node AMIs and patching through the node group, pod and node autoscaling (HPA + Cluster Autoscaler), bin-packing pods onto nodes",
             )
         }
         "ecs-ec2" => {
-            scenario.workspace.insert("app.json", task_definition_json(&args.app, true));
+            scenario
+                .workspace
+                .insert("app.json", task_definition_json(&args.app, true));
             (
                 ecs_commands(platform, &args.traffic),
-                vec!["ECS cluster", "task definition", "service", "Auto Scaling group", "capacity provider (managed scaling)", "ALB + target group + listener", "scalable target + target-tracking policy"],
+                vec![
+                    "ECS cluster",
+                    "task definition",
+                    "service",
+                    "Auto Scaling group",
+                    "capacity provider (managed scaling)",
+                    "ALB + target group + listener",
+                    "scalable target + target-tracking policy",
+                ],
                 "EC2 instances: the ECS-optimised AMI and its patching, instance sizing, the Auto Scaling group and capacity provider that grow it, packing tasks onto instances",
             )
         }
         _ => {
-            scenario.workspace.insert("app.json", task_definition_json(&args.app, false));
+            scenario
+                .workspace
+                .insert("app.json", task_definition_json(&args.app, false));
             (
                 ecs_commands(platform, &args.traffic),
-                vec!["ECS cluster", "task definition (awsvpc, Fargate size)", "service", "subnets + ENIs", "ALB + target group + listener", "scalable target + target-tracking policy"],
+                vec![
+                    "ECS cluster",
+                    "task definition (awsvpc, Fargate size)",
+                    "service",
+                    "subnets + ENIs",
+                    "ALB + target group + listener",
+                    "scalable target + target-tracking policy",
+                ],
                 "only the task definition and service: AWS runs and patches the hosts; each task gets its own micro-VM and ENI",
             )
         }
@@ -366,10 +426,15 @@ fn run_one(platform: &str, args: &CompareArgs, seed: u64, prices: &PriceList) ->
         if let Some(f) = args.spike {
             if !spiked && sim.now() >= spike_at {
                 spiked = true;
-                let target = if platform == "eks" { "service/app".to_string() } else { "ecs-service/app --cluster shop".to_string() };
+                let target = if platform == "eks" {
+                    "service/app".to_string()
+                } else {
+                    "ecs-service/app --cluster shop".to_string()
+                };
                 let cmd = format!("sim traffic {target} spike {f}x for {}", args.spike_for);
                 if let Err(e) = sim.run(&cmd) {
-                    run.failures.push(format!("`{cmd}`: {}", e.message().trim()));
+                    run.failures
+                        .push(format!("`{cmd}`: {}", e.message().trim()));
                 }
                 run.commands.push(cmd);
                 run.spike_needed = needed(demand_rps(&sim, platform));
@@ -383,8 +448,14 @@ fn run_one(platform: &str, args: &CompareArgs, seed: u64, prices: &PriceList) ->
         let fine = run.first_healthy.is_none()
             || (spiked && run.absorbed.is_none() && sim.now() < spike_at.after(args.spike_for))
             || (!spiked && args.spike.is_some() && spike_at.since(sim.now()) <= step);
-        let next = if fine { sim.now().after(step) } else { next_sample.min(if spiked { end } else { spike_at }) };
-        let next = next.min(end).max(sim.now().after(SimDuration::from_secs(1)));
+        let next = if fine {
+            sim.now().after(step)
+        } else {
+            next_sample.min(if spiked { end } else { spike_at })
+        };
+        let next = next
+            .min(end)
+            .max(sim.now().after(SimDuration::from_secs(1)));
         sim.run_until(next);
     }
     let (healthy, instances) = census(&sim, platform);
@@ -430,13 +501,16 @@ pub fn crossover(prices: &PriceList) -> String {
         "Fargate vs EC2 crossover (same vCPU and memory bought as Fargate capacity vs a whole instance):\n\nINSTANCE     EC2/H       FARGATE-EQUIVALENT/H   EC2 CHEAPER FROM   COST AT 25% / 50% / 75% / 100% USED (FARGATE vs EC2)\n",
     );
     for t in crate::cost::INSTANCE_TYPES.iter() {
-        let Some(ec2) = prices.ec2(t.name) else { continue };
+        let Some(ec2) = prices.ec2(t.name) else {
+            continue;
+        };
         let equiv = prices.fargate_hour(u64::from(t.vcpu) * 1024, t.memory_mib);
         if equiv <= 0 {
             continue;
         }
         // Utilisation u at which u × equiv = ec2, in tenths of a percent.
-        let permille = ((i128::from(ec2) * 1000 + i128::from(equiv) / 2) / i128::from(equiv)) as i64;
+        let permille =
+            ((i128::from(ec2) * 1000 + i128::from(equiv) / 2) / i128::from(equiv)) as i64;
         let cross = if permille > 1000 {
             "never (EC2 costs more even fully used)".to_string()
         } else {
@@ -462,13 +536,20 @@ pub fn crossover(prices: &PriceList) -> String {
 
 /// Runs the comparison and prints the report.
 pub fn run(args: &CompareArgs, seed: u64, prices: &PriceList) -> String {
-    let runs: Vec<Run> = args.platforms.iter().map(|p| run_one(p, args, seed, prices)).collect();
+    let runs: Vec<Run> = args
+        .platforms
+        .iter()
+        .map(|p| run_one(p, args, seed, prices))
+        .collect();
     let traffic = match args.traffic {
         Pattern::Daily(a, b) => format!("a daily curve between {a} and {b} requests/s"),
         Pattern::Steady(r) => format!("a steady {r} requests/s"),
     };
     let spike = match args.spike {
-        Some(f) => format!(", with a {f}x spike at +{} for {}", args.spike_at, args.spike_for),
+        Some(f) => format!(
+            ", with a {f}x spike at +{} for {}",
+            args.spike_at, args.spike_for
+        ),
         None => String::new(),
     };
     let mut out = format!(
@@ -486,19 +567,79 @@ pub fn run(args: &CompareArgs, seed: u64, prices: &PriceList) -> String {
         }
         out.push('\n');
     };
-    row(&mut out, "", runs.iter().map(|r| r.name.to_string()).collect());
-    row(&mut out, "Commands typed", runs.iter().map(|r| format!("{} (+{} file)", r.commands.len(), r.files)).collect());
-    row(&mut out, "Objects and concepts", runs.iter().map(|r| r.concepts.len().to_string()).collect());
-    row(&mut out, "Time to first healthy copy", runs.iter().map(|r| fmt_dur(r.first_healthy)).collect());
+    row(
+        &mut out,
+        "",
+        runs.iter().map(|r| r.name.to_string()).collect(),
+    );
+    row(
+        &mut out,
+        "Commands typed",
+        runs.iter()
+            .map(|r| format!("{} (+{} file)", r.commands.len(), r.files))
+            .collect(),
+    );
+    row(
+        &mut out,
+        "Objects and concepts",
+        runs.iter().map(|r| r.concepts.len().to_string()).collect(),
+    );
+    row(
+        &mut out,
+        "Time to first healthy copy",
+        runs.iter().map(|r| fmt_dur(r.first_healthy)).collect(),
+    );
     if args.spike.is_some() {
-        row(&mut out, "Time to absorb the spike", runs.iter().map(|r| format!("{} (needs {})", fmt_dur(r.absorbed), r.spike_needed)).collect());
+        row(
+            &mut out,
+            "Time to absorb the spike",
+            runs.iter()
+                .map(|r| format!("{} (needs {})", fmt_dur(r.absorbed), r.spike_needed))
+                .collect(),
+        );
     }
-    row(&mut out, "Copies min / avg / max", runs.iter().map(|r| stats(&r.samples.iter().map(|s| s.1).collect::<Vec<_>>())).collect());
-    row(&mut out, "Instances min / avg / max", runs.iter().map(|r| if r.name.contains("Fargate") { "none to manage".to_string() } else { stats(&r.samples.iter().map(|s| s.2).collect::<Vec<_>>()) }).collect());
-    row(&mut out, &format!("Cost for {}", args.duration), runs.iter().map(|r| dollars(r.cost, 2)).collect());
-    let cats: std::collections::BTreeSet<String> = runs.iter().flat_map(|r| r.by_category.iter().map(|(c, _)| c.clone())).collect();
+    row(
+        &mut out,
+        "Copies min / avg / max",
+        runs.iter()
+            .map(|r| stats(&r.samples.iter().map(|s| s.1).collect::<Vec<_>>()))
+            .collect(),
+    );
+    row(
+        &mut out,
+        "Instances min / avg / max",
+        runs.iter()
+            .map(|r| {
+                if r.name.contains("Fargate") {
+                    "none to manage".to_string()
+                } else {
+                    stats(&r.samples.iter().map(|s| s.2).collect::<Vec<_>>())
+                }
+            })
+            .collect(),
+    );
+    row(
+        &mut out,
+        &format!("Cost for {}", args.duration),
+        runs.iter().map(|r| dollars(r.cost, 2)).collect(),
+    );
+    let cats: std::collections::BTreeSet<String> = runs
+        .iter()
+        .flat_map(|r| r.by_category.iter().map(|(c, _)| c.clone()))
+        .collect();
     for c in cats {
-        row(&mut out, &format!("  {c}"), runs.iter().map(|r| r.by_category.iter().find(|(k, _)| *k == c).map_or("-".to_string(), |(_, v)| dollars(*v, 2))).collect());
+        row(
+            &mut out,
+            &format!("  {c}"),
+            runs.iter()
+                .map(|r| {
+                    r.by_category
+                        .iter()
+                        .find(|(k, _)| *k == c)
+                        .map_or("-".to_string(), |(_, v)| dollars(*v, 2))
+                })
+                .collect(),
+        );
     }
     out.push_str("\nCopies (healthy tasks or ready pods) / instances over time:\n");
     let mut header = format!("{:<8}", "TIME");
@@ -508,12 +649,19 @@ pub fn run(args: &CompareArgs, seed: u64, prices: &PriceList) -> String {
     out.push_str(header.trim_end());
     out.push('\n');
     let every = (args.duration.as_millis() / 12).max(1);
-    let t0 = runs.first().and_then(|r| r.samples.first()).map_or(SimTime::ZERO, |s| s.0);
+    let t0 = runs
+        .first()
+        .and_then(|r| r.samples.first())
+        .map_or(SimTime::ZERO, |s| s.0);
     for k in 0..=12u64 {
         let at = t0.after(SimDuration(every * k));
         let mut line = format!("+{:<7}", fmt_short(SimDuration(every * k)));
         for r in &runs {
-            let s = r.samples.iter().rev().find(|s| s.0 <= at.max(r.samples.first().map_or(at, |f| f.0)));
+            let s = r
+                .samples
+                .iter()
+                .rev()
+                .find(|s| s.0 <= at.max(r.samples.first().map_or(at, |f| f.0)));
             let cell = match s {
                 Some((_, c, i)) if r.name.contains("Fargate") => format!("{c} tasks"),
                 Some((_, c, i)) => format!("{c} / {i}"),
@@ -525,7 +673,13 @@ pub fn run(args: &CompareArgs, seed: u64, prices: &PriceList) -> String {
         out.push('\n');
     }
     for r in &runs {
-        let _ = write!(out, "\n{} — what the team manages: {}.\n  Concepts: {}.\n  Commands:\n", r.name, r.manages, r.concepts.join(", "));
+        let _ = write!(
+            out,
+            "\n{} — what the team manages: {}.\n  Concepts: {}.\n  Commands:\n",
+            r.name,
+            r.manages,
+            r.concepts.join(", ")
+        );
         for c in &r.commands {
             let _ = writeln!(out, "    $ {c}");
         }
@@ -540,7 +694,7 @@ pub fn run(args: &CompareArgs, seed: u64, prices: &PriceList) -> String {
 
 fn fmt_short(d: SimDuration) -> String {
     let m = d.as_millis() / 60_000;
-    if m % 60 == 0 {
+    if m.is_multiple_of(60) {
         format!("{}h", m / 60)
     } else {
         format!("{}h{:02}", m / 60, m % 60)

@@ -339,6 +339,49 @@ pub fn parse_dollars(s: &str) -> Option<i64> {
     int.checked_mul(NANO)?.checked_add(frac_val)
 }
 
+/// `sim cost`: totals by category and the resources billed, to now.
+pub fn report(meter: &Meter, now: SimTime) -> String {
+    if meter.items.is_empty() {
+        return "No billable cloud resources yet (ECS control planes are free; EC2 instances, Fargate tasks, EKS clusters and load balancers are billed).\n".to_string();
+    }
+    let mut out = format!(
+        "Cost at {now} (virtual time), {} billed resource(s):\n",
+        meter.items.len()
+    );
+    for (c, v) in meter.by_category(now) {
+        out.push_str(&format!("  {:<20} {}\n", c.label(), dollars(v, 4)));
+    }
+    out.push_str(&format!(
+        "  {:<20} {}\n",
+        "Total",
+        dollars(meter.total(now), 4)
+    ));
+    out.push_str("\nRESOURCE                                                   RATE/H      BILLED     COST\n");
+    for b in meter.items.values() {
+        let billed = b.billed(now);
+        out.push_str(&format!(
+            "{:<58} {:<11} {:<10} {}\n",
+            b.description,
+            dollars(b.rate, 5),
+            format!("{}", billed),
+            dollars(b.cost(now), 4)
+        ));
+    }
+    out
+}
+
+/// `sim price`: the price list with its source.
+pub fn price_table(p: &PriceList) -> String {
+    let mut out = String::from("NAME                 USD PER HOUR\n");
+    for (n, v) in p.entries() {
+        out.push_str(&format!("{n:<20} {}\n", dollars(v, 6)));
+    }
+    out.push_str(&format!(
+        "\nSource: {PRICE_SOURCE}\nChange one with `sim price NAME DOLLARS`.\n"
+    ));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,47 +435,4 @@ mod tests {
         assert_eq!(instance_type("t3.medium").unwrap().eks_max_pods(), 17);
         assert_eq!(instance_type("m5.xlarge").unwrap().eks_max_pods(), 58);
     }
-}
-
-/// `sim cost`: totals by category and the resources billed, to now.
-pub fn report(meter: &Meter, now: SimTime) -> String {
-    if meter.items.is_empty() {
-        return "No billable cloud resources yet (ECS control planes are free; EC2 instances, Fargate tasks, EKS clusters and load balancers are billed).\n".to_string();
-    }
-    let mut out = format!(
-        "Cost at {now} (virtual time), {} billed resource(s):\n",
-        meter.items.len()
-    );
-    for (c, v) in meter.by_category(now) {
-        out.push_str(&format!("  {:<20} {}\n", c.label(), dollars(v, 4)));
-    }
-    out.push_str(&format!(
-        "  {:<20} {}\n",
-        "Total",
-        dollars(meter.total(now), 4)
-    ));
-    out.push_str("\nRESOURCE                                                   RATE/H      BILLED     COST\n");
-    for b in meter.items.values() {
-        let billed = b.billed(now);
-        out.push_str(&format!(
-            "{:<58} {:<11} {:<10} {}\n",
-            b.description,
-            dollars(b.rate, 5),
-            format!("{}", billed),
-            dollars(b.cost(now), 4)
-        ));
-    }
-    out
-}
-
-/// `sim price`: the price list with its source.
-pub fn price_table(p: &PriceList) -> String {
-    let mut out = String::from("NAME                 USD PER HOUR\n");
-    for (n, v) in p.entries() {
-        out.push_str(&format!("{n:<20} {}\n", dollars(v, 6)));
-    }
-    out.push_str(&format!(
-        "\nSource: {PRICE_SOURCE}\nChange one with `sim price NAME DOLLARS`.\n"
-    ));
-    out
 }

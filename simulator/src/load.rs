@@ -647,10 +647,9 @@ pub fn apply(
     let key = target.key();
     if target.kind == TargetKind::EcsService {
         let cluster = target.namespace.clone();
-        if !aws
+        if aws
             .services
-            .get(&(cluster.clone(), target.name.clone()))
-            .is_some_and(|s| s.status == "ACTIVE")
+            .get(&(cluster.clone(), target.name.clone())).is_none_or(|s| s.status != "ACTIVE")
         {
             return Err(CommandError::new(format!(
                 "error: ECS service {} not found in cluster {} (use --cluster NAME)",

@@ -110,7 +110,8 @@ fn run_file_routes_every_file() {
 /// Other topics' files must skip cleanly, not fail, in every runner.
 #[test]
 fn foreign_kinds_skip() {
-    let runners: [(&str, fn(&str) -> Result<Report, String>); 6] = [
+    type Runner = fn(&str) -> Result<Report, String>;
+    let runners: [(&str, Runner); 6] = [
         ("tolerations", tolerations::run_vectors),
         ("scheduler", scheduler::run_vectors),
         ("hpa", hpa::run_vectors),

@@ -51,6 +51,7 @@ pub struct EcsState {
     /// Task definition revisions by family (index = revision − 1).
     pub task_definitions: BTreeMap<String, Vec<task_definition::TaskDefinition>>,
     /// Services by (cluster, service name).
+    #[serde(serialize_with = "pair_keys")]
     pub services: BTreeMap<(String, String), service::Service>,
     /// Tasks by task id (32 hex digits).
     pub tasks: BTreeMap<String, task::Task>,
@@ -104,6 +105,20 @@ impl EcsState {
                 && t.last_status != task::TaskStatus::Stopped
         })
     }
+}
+
+/// Serialises a map keyed by (cluster, name) with `cluster/name` keys, as JSON needs
+/// string keys (fingerprints hash the world as JSON).
+fn pair_keys<S: serde::Serializer, V: Serialize>(
+    map: &BTreeMap<(String, String), V>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(map.len()))?;
+    for ((a, b), v) in map {
+        m.serialize_entry(&format!("{a}/{b}"), v)?;
+    }
+    m.end()
 }
 
 /// A cluster name from a name or ARN (`arn:aws:ecs:…:cluster/demo` → `demo`).

@@ -47,7 +47,7 @@ pub enum Placement {
     Unplaceable(String),
 }
 
-fn attribute<'a>(i: &'a Instance, name: &str) -> Option<String> {
+fn attribute(i: &Instance, name: &str) -> Option<String> {
     match name {
         "ecs.instance-type" => Some(i.instance_type.clone()),
         "ecs.availability-zone" => Some(i.zone.clone()),

@@ -41,11 +41,10 @@ impl Simulation {
                 self.world.billing.items.insert(id, item);
             }
             AwsEffect::BillStop(id) => {
-                if let Some(b) = self.world.billing.items.get_mut(&id) {
-                    if b.end.is_none() {
+                if let Some(b) = self.world.billing.items.get_mut(&id)
+                    && b.end.is_none() {
                         b.end = Some(now);
                     }
-                }
             }
             AwsEffect::Eks(EksEffect::PutCluster(c)) => {
                 aws.eks.insert(c.name.clone(), c);

@@ -656,18 +656,18 @@ fn task_json(sim: &Simulation, t: &Task) -> J {
             s(t.deployment.clone().unwrap_or_else(|| svc.clone())),
         ));
     }
-    if let Some(c) = &t.stop_code {
-        if !t.desired_running {
-            f.push(("stopCode".into(), s(c)));
-        }
+    if let Some(c) = &t.stop_code
+        && !t.desired_running
+    {
+        f.push(("stopCode".into(), s(c)));
     }
     if let Some(at) = t.stopped_at {
         f.push(("stoppedAt".into(), s(iso(at))));
     }
-    if let Some(r) = &t.stopped_reason {
-        if !t.desired_running {
-            f.push(("stoppedReason".into(), s(r)));
-        }
+    if let Some(r) = &t.stopped_reason
+        && !t.desired_running
+    {
+        f.push(("stoppedReason".into(), s(r)));
     }
     f.push(("taskArn".into(), s(t.arn())));
     f.push((
@@ -720,7 +720,7 @@ fn deployment_configuration(
             ),
         ));
     }
-    if c.maximum_percent > 200 && c.maximum_percent > 10_000 {
+    if c.maximum_percent > 10_000 {
         return Err(invalid(op, "maximumPercent is too large."));
     }
     Ok(c)
@@ -818,9 +818,7 @@ pub fn run(sim: &mut Simulation, operation: &str, p: &Params) -> Result<String, 
             if sim.state().aws.capacity_providers.contains_key(&name) {
                 return Err(invalid(
                     op,
-                    format!(
-                        "The specified capacity provider already exists. To change the configuration of an existing capacity provider, update the capacity provider."
-                    ),
+                    "The specified capacity provider already exists. To change the configuration of an existing capacity provider, update the capacity provider.".to_string(),
                 ));
             }
             let v = p
@@ -1159,19 +1157,18 @@ pub fn run(sim: &mut Simulation, operation: &str, p: &Params) -> Result<String, 
                     ));
                 }
             };
-            if let Some(sv) = &svc {
-                if !sim
+            if let Some(sv) = &svc
+                && !sim
                     .state()
                     .aws
                     .services
                     .contains_key(&(c.name.clone(), sv.clone()))
-                {
-                    return Err(aws_error(
-                        "ServiceNotFoundException",
-                        "ListTasks",
-                        "Service not found.",
-                    ));
-                }
+            {
+                return Err(aws_error(
+                    "ServiceNotFoundException",
+                    "ListTasks",
+                    "Service not found.",
+                ));
             }
             let family = p.opt("family")?;
             let arns: Vec<String> = sim
@@ -1467,15 +1464,16 @@ fn create_service(sim: &mut Simulation, p: &Params) -> Result<String, CommandErr
             "Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.",
         ));
     }
-    if let Some(lt) = &launch_type {
-        if lt != "FARGATE" && lt != "EC2" {
-            return Err(invalid(
-                op,
-                format!(
-                    "1 validation error detected: Value '{lt}' at 'launchType' failed to satisfy constraint: Member must satisfy enum value set: [EC2, FARGATE, EXTERNAL]"
-                ),
-            ));
-        }
+    if let Some(lt) = &launch_type
+        && lt != "FARGATE"
+        && lt != "EC2"
+    {
+        return Err(invalid(
+            op,
+            format!(
+                "1 validation error detected: Value '{lt}' at 'launchType' failed to satisfy constraint: Member must satisfy enum value set: [EC2, FARGATE, EXTERNAL]"
+            ),
+        ));
     }
     for (cp, _, _) in &strat {
         if !c.capacity_providers.contains(cp) {
@@ -1525,19 +1523,17 @@ fn create_service(sim: &mut Simulation, p: &Params) -> Result<String, CommandErr
     };
     let mut svc = probe;
     let fargate = svc.is_fargate();
-    if fargate {
-        if !def.compatibilities.iter().any(|x| x == "FARGATE") {
-            return Err(invalid(
-                op,
-                format!(
-                    "Task definition does not support launch_type FARGATE. (It needs networkMode awsvpc and a valid Fargate cpu/memory pair; {} has networkMode {} and {} CPU / {} MiB.)",
-                    def.family_revision(),
-                    def.network_mode(),
-                    def.cpu_units,
-                    def.memory_mib
-                ),
-            ));
-        }
+    if fargate && !def.compatibilities.iter().any(|x| x == "FARGATE") {
+        return Err(invalid(
+            op,
+            format!(
+                "Task definition does not support launch_type FARGATE. (It needs networkMode awsvpc and a valid Fargate cpu/memory pair; {} has networkMode {} and {} CPU / {} MiB.)",
+                def.family_revision(),
+                def.network_mode(),
+                def.cpu_units,
+                def.memory_mib
+            ),
+        ));
     }
     if (fargate || def.network_mode() == "awsvpc") && svc.network.is_none() {
         return Err(invalid(
@@ -1860,8 +1856,8 @@ fn wait(sim: &mut Simulation, waiter: &str, p: &Params) -> Result<String, Comman
             }
         )));
     }
-    if waiter == "tasks-running" {
-        if let Some(t) = p
+    if waiter == "tasks-running"
+        && let Some(t) = p
             .list("tasks")
             .iter()
             .map(|t| t.rsplit('/').next().unwrap_or(t).to_string())
@@ -1873,13 +1869,12 @@ fn wait(sim: &mut Simulation, waiter: &str, p: &Params) -> Result<String, Comman
                     .filter(|t| t.last_status == TaskStatus::Stopped)
                     .cloned()
             })
-        {
-            return Err(CommandError::new(format!(
-                "\nWaiter TasksRunning failed: Waiter encountered a terminal failure state: For expression \"tasks[].lastStatus\" we matched expected path: \"STOPPED\" at least once (task {} stopped: {})",
-                t.id,
-                t.stopped_reason.unwrap_or_default()
-            )));
-        }
+    {
+        return Err(CommandError::new(format!(
+            "\nWaiter TasksRunning failed: Waiter encountered a terminal failure state: For expression \"tasks[].lastStatus\" we matched expected path: \"STOPPED\" at least once (task {} stopped: {})",
+            t.id,
+            t.stopped_reason.unwrap_or_default()
+        )));
     }
     if sim.advance_until(deadline, done) {
         Ok(String::new())

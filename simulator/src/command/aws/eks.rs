@@ -99,6 +99,25 @@ pub const OPERATIONS: &[super::Operation] = &[
     ),
 ];
 
+/// `aws eks wait WAITER`: the CLI's waiters, with botocore's polling delay and attempts
+/// (`botocore/data/eks/2017-11-01/waiters-2.json`).
+pub const WAITERS: [(&str, u64, u32); 6] = [
+    ("cluster-active", 30, 40),
+    ("cluster-deleted", 30, 40),
+    ("nodegroup-active", 30, 80),
+    ("nodegroup-deleted", 30, 40),
+    ("fargate-profile-active", 10, 60),
+    ("fargate-profile-deleted", 30, 60),
+];
+
+/// Parameters the waiters accept.
+pub const WAITER_PARAMS: [&str; 4] = [
+    "name",
+    "cluster-name",
+    "nodegroup-name",
+    "fargate-profile-name",
+];
+
 /// The role `create-cluster` assumes when `--role-arn` is left out.
 pub const DEFAULT_CLUSTER_ROLE: &str = "arn:aws:iam::123456789012:role/eksClusterRole";
 /// The role `create-nodegroup` assumes when `--node-role` is left out.
@@ -965,7 +984,10 @@ pub fn run(sim: &mut Simulation, operation: &str, p: &Params) -> Result<String, 
             sim.apply_command_effects(effects);
             Ok(json)
         }
-        other => Err(CommandError::new(format!("aws eks {other}: not modelled"))),
+        other => match other.strip_prefix("wait ") {
+            Some(waiter) => wait(sim, waiter, p),
+            None => Err(CommandError::new(format!("aws eks {other}: not modelled"))),
+        },
     }
 }
 
@@ -1253,4 +1275,148 @@ fn create_fargate_profile(
         ),
     ]);
     Ok(json)
+}
+
+/// What a waiter sees: `Ok(true)` done, `Ok(false)` keep polling, `Err` a terminal
+/// failure (the reason, as botocore words it).
+fn waiter_state(sim: &Simulation, waiter: &str, p: &Params) -> Result<bool, String> {
+    let eks = &sim.state().aws.eks;
+    let name = |k: &str| p.opt(k).ok().flatten().unwrap_or_default();
+    let active = |status: Option<&str>, path: &str, missing: String| match status {
+        Some("ACTIVE") => Ok(true),
+        Some("DELETING") => Err(format!(
+            "Waiter encountered a terminal failure state: For expression \"{path}\" we matched expected path: \"DELETING\""
+        )),
+        Some(_) => Ok(false),
+        None => Err(format!(
+            "An error occurred (ResourceNotFoundException): {missing}"
+        )),
+    };
+    let cluster = eks.get(&name("cluster-name"));
+    match waiter {
+        "cluster-active" => {
+            let n = name("name");
+            active(
+                eks.get(&n).map(|c| c.status.as_str()),
+                "cluster.status",
+                format!("No cluster found for name: {n}."),
+            )
+        }
+        "cluster-deleted" => Ok(!eks.contains_key(&name("name"))),
+        "nodegroup-active" => {
+            let n = name("nodegroup-name");
+            active(
+                cluster
+                    .and_then(|c| c.node_groups.get(&n))
+                    .map(|g| g.status.as_str()),
+                "nodegroup.status",
+                format!("No node group found for name: {n}."),
+            )
+        }
+        "nodegroup-deleted" => {
+            Ok(cluster.is_none_or(|c| !c.node_groups.contains_key(&name("nodegroup-name"))))
+        }
+        "fargate-profile-active" => {
+            let n = name("fargate-profile-name");
+            active(
+                cluster
+                    .and_then(|c| c.fargate_profiles.get(&n))
+                    .map(|f| f.status.as_str()),
+                "fargateProfile.status",
+                format!("No Fargate Profile found with name: {n}."),
+            )
+        }
+        _ => Ok(cluster.is_none_or(|c| {
+            !c.fargate_profiles
+                .contains_key(&name("fargate-profile-name"))
+        })),
+    }
+}
+
+/// `aws eks wait WAITER`: polls every `delay` seconds (simulated time passes between
+/// polls) until the state is reached, a terminal state is seen, or attempts run out.
+fn wait(sim: &mut Simulation, waiter: &str, p: &Params) -> Result<String, CommandError> {
+    let Some(&(_, delay, attempts)) = WAITERS.iter().find(|(n, ..)| *n == waiter) else {
+        return Err(CommandError::new(format!(
+            "aws eks wait {waiter}: not modelled"
+        )));
+    };
+    let required: &[&str] = match waiter {
+        "cluster-active" | "cluster-deleted" => &["name"],
+        "nodegroup-active" | "nodegroup-deleted" => &["cluster-name", "nodegroup-name"],
+        _ => &["cluster-name", "fargate-profile-name"],
+    };
+    for r in required {
+        p.one(r)?;
+    }
+    let camel: String = waiter
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    let start = sim.now();
+    for attempt in 1..=attempts {
+        match waiter_state(sim, waiter, p) {
+            Ok(true) => return Ok(String::new()),
+            Err(why) => {
+                let msg = format!("\nWaiter {camel} failed: {why}");
+                return Err(if sim.now() > start {
+                    CommandError::after_waiting(msg)
+                } else {
+                    CommandError::new(msg)
+                });
+            }
+            Ok(false) if attempt < attempts => {
+                let next = sim.now().after(SimDuration::from_secs(delay));
+                sim.run_until(next);
+            }
+            Ok(false) => {}
+        }
+    }
+    Err(CommandError::after_waiting(format!(
+        "\nWaiter {camel} failed: Max attempts exceeded"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+
+    fn params(words: &[&str]) -> Params {
+        let v: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        Params::parse(&v).unwrap()
+    }
+
+    #[test]
+    fn eks_waiters_poll_in_simulated_time() {
+        let mut s = Simulation::new(&Scenario::named("eks").unwrap());
+        let e = run(&mut s, "wait cluster-active", &params(&["--name", "demo"])).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("Waiter ClusterActive failed: An error occurred (ResourceNotFoundException): No cluster found for name: demo."),
+            "{e}"
+        );
+        s.run("aws eks create-cluster --name demo").unwrap();
+        assert_eq!(
+            run(&mut s, "wait cluster-active", &params(&["--name", "demo"])).unwrap(),
+            ""
+        );
+        // Polled every 30 s: ACTIVE is seen at the 21st poll, at 10 minutes.
+        assert_eq!(s.now(), SimTime(600_000));
+        s.run("aws eks create-nodegroup --cluster-name demo --nodegroup-name ng --instance-types m5.large --scaling-config minSize=1,maxSize=2,desiredSize=1")
+            .unwrap();
+        run(
+            &mut s,
+            "wait nodegroup-active",
+            &params(&["--cluster-name", "demo", "--nodegroup-name", "ng"]),
+        )
+        .unwrap();
+        assert_eq!(s.now(), SimTime(750_000));
+        assert_eq!(s.state().aws.eks["demo"].node_groups["ng"].status, "ACTIVE");
+    }
 }

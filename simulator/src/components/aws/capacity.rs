@@ -178,11 +178,11 @@ pub fn tick(
         let want = (u64::from(m) * 100)
             .div_ceil(u64::from(target.max(1)))
             .clamp(u64::from(g.min_size), u64::from(g.max_size)) as u32;
-        let reservation = if n == 0 {
-            if m == 0 { 100 } else { 200 }
-        } else {
-            m * 100 / n
-        };
+        // With no instances the metric is 100 when nothing is needed and 200 otherwise
+        // (the ECS guide's special cases for N = 0).
+        let reservation = (m * 100)
+            .checked_div(n)
+            .unwrap_or(if m == 0 { 100 } else { 200 });
         if want > g.desired_capacity {
             out.push(group_event(
                 group,

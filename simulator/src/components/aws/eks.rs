@@ -1792,7 +1792,7 @@ spec:
             "aws eks create-fargate-profile --cluster-name demo --fargate-profile-name web --selectors namespace=web,labels={app=web}",
         );
         assert!(
-            out.contains("\"labels\": {\n                        \"app\": \"web\""),
+            out.contains("\"labels\": {\n                    \"app\": \"web\""),
             "{out}"
         );
         let sel = &s.state().aws.eks["demo"].fargate_profiles["web"].selectors[0];

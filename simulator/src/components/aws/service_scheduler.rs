@@ -165,20 +165,21 @@ pub fn reconcile(
                 ),
             ));
             let rollback_to = svc.last_completed.clone();
-            if cfg.circuit_breaker_rollback {
-                if let Some(td) = rollback_to.filter(|td| *td != p.task_definition) {
-                    let id = deployment_id(rng);
-                    out.push(service_event(
+            if cfg.circuit_breaker_rollback
+                && let Some(td) = rollback_to.filter(|td| *td != p.task_definition)
+            {
+                let id = deployment_id(rng);
+                out.push(service_event(
                         &mut svc,
                         now,
                         format!(
                             "(service {service}) rolling back to deployment {id} (task definition {td}), the last deployment that completed."
                         ),
                     ));
-                    svc.task_definition = td.clone();
-                    svc.throttle = 0;
-                    svc.throttled_until = now;
-                    svc.deployments.insert(
+                svc.task_definition = td.clone();
+                svc.throttle = 0;
+                svc.throttled_until = now;
+                svc.deployments.insert(
                         0,
                         Deployment {
                             id,
@@ -191,7 +192,6 @@ pub fn reconcile(
                             updated_at: now,
                         },
                     );
-                }
             }
         }
     }
@@ -253,7 +253,8 @@ pub fn reconcile(
     // Tasks that never started, or failed their health checks, may always go; a task
     // that is running (healthy, or still inside its first health checks) goes only while
     // the healthy tasks left stay at or above the minimum.
-    let free_to_stop = |t: &Task| t.last_status < TaskStatus::Running || t.health == Health::Unhealthy;
+    let free_to_stop =
+        |t: &Task| t.last_status < TaskStatus::Running || t.health == Health::Unhealthy;
     old.sort_by_key(|t| (!free_to_stop(t), is_healthy(t), t.created_at));
     for t in old {
         if !free_to_stop(t) {
@@ -269,7 +270,7 @@ pub fn reconcile(
             &mut out,
         ));
     }
-    if stopped.len() > 0 {
+    if !stopped.is_empty() {
         let ids: Vec<String> = stopped.iter().map(|i| format!("(task {i})")).collect();
         out.push(service_event(
             &mut svc,
@@ -465,12 +466,11 @@ fn launch(
             continue;
         }
         let mine = t.cluster == svc.cluster && t.service.as_deref() == Some(&svc.name);
-        if let Some(s) = &t.subnet {
-            if mine {
-                if let Some(c) = per_subnet.get_mut(s) {
-                    *c += 1;
-                }
-            }
+        if let Some(s) = &t.subnet
+            && mine
+            && let Some(c) = per_subnet.get_mut(s)
+        {
+            *c += 1;
         }
         if let Some(i) = &t.instance {
             let u = usage.entry(i.clone()).or_default();

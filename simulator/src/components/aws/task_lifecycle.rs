@@ -466,41 +466,39 @@ fn fail_to_start(world: &World, t: &mut Task, now: SimTime, out: &mut Vec<Effect
         format!("task {}: {reason}", t.id),
     ));
     finish_stop(world, t, now, out);
-    if let Some(name) = &t.service {
-        if let Some(svc) = world.aws.services.get(&(t.cluster.clone(), name.clone())) {
-            let mut svc = svc.clone();
-            if let Some(d) = svc
-                .deployments
-                .iter_mut()
-                .find(|d| Some(&d.id) == t.deployment.as_ref())
-            {
-                d.failed_tasks += 1;
-                d.updated_at = now;
-            }
-            svc.throttle += 1;
-            let wait = super::service_scheduler::throttle_delay(svc.throttle);
-            svc.throttled_until = now.after(wait);
-            out.push(fx(AwsEffect::PutService(
-                (svc.cluster.clone(), svc.name.clone()),
-                Some(svc),
-            )));
-            out.push(sync(&t.cluster, name));
+    if let Some(name) = &t.service
+        && let Some(svc) = world.aws.services.get(&(t.cluster.clone(), name.clone()))
+    {
+        let mut svc = svc.clone();
+        if let Some(d) = svc
+            .deployments
+            .iter_mut()
+            .find(|d| Some(&d.id) == t.deployment.as_ref())
+        {
+            d.failed_tasks += 1;
+            d.updated_at = now;
         }
+        svc.throttle += 1;
+        let wait = super::service_scheduler::throttle_delay(svc.throttle);
+        svc.throttled_until = now.after(wait);
+        out.push(fx(AwsEffect::PutService(
+            (svc.cluster.clone(), svc.name.clone()),
+            Some(svc),
+        )));
+        out.push(sync(&t.cluster, name));
     }
 }
 
 /// Releases everything the task held and marks it STOPPED.
 fn finish_stop(world: &World, t: &mut Task, now: SimTime, out: &mut Vec<Effect>) {
-    if let (Some(s), Some(ip)) = (t.subnet.as_ref(), t.private_ip.as_ref()) {
-        if let Some(subnet) = world.aws.vpc.subnets.get(s) {
-            if let Some(ipn) = crate::ecs::vpc::parse_ip(ip) {
-                if subnet.used.get(&ipn) == Some(&t.id) {
-                    let mut subnet = subnet.clone();
-                    subnet.used.remove(&ipn);
-                    out.push(fx(AwsEffect::PutSubnet(subnet)));
-                }
-            }
-        }
+    if let (Some(s), Some(ip)) = (t.subnet.as_ref(), t.private_ip.as_ref())
+        && let Some(subnet) = world.aws.vpc.subnets.get(s)
+        && let Some(ipn) = crate::ecs::vpc::parse_ip(ip)
+        && subnet.used.get(&ipn) == Some(&t.id)
+    {
+        let mut subnet = subnet.clone();
+        subnet.used.remove(&ipn);
+        out.push(fx(AwsEffect::PutSubnet(subnet)));
     }
     if let Some(mut inst) = t
         .instance
