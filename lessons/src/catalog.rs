@@ -5,10 +5,45 @@ use std::fmt;
 use std::sync::OnceLock;
 
 /// Every lesson file: (file name, contents). Order here is catalog order.
-const SOURCES: &[(&str, &str)] = &[(
-    "meet-the-cluster.yaml",
-    include_str!("../content/meet-the-cluster.yaml"),
-)];
+const SOURCES: &[(&str, &str)] = &[
+    (
+        "meet-the-cluster.yaml",
+        include_str!("../content/meet-the-cluster.yaml"),
+    ),
+    (
+        "life-of-an-apply.yaml",
+        include_str!("../content/life-of-an-apply.yaml"),
+    ),
+    (
+        "desired-state.yaml",
+        include_str!("../content/desired-state.yaml"),
+    ),
+    (
+        "scheduling.yaml",
+        include_str!("../content/scheduling.yaml"),
+    ),
+    ("services.yaml", include_str!("../content/services.yaml")),
+    (
+        "rolling-updates.yaml",
+        include_str!("../content/rolling-updates.yaml"),
+    ),
+    (
+        "docker-architecture.yaml",
+        include_str!("../content/docker-architecture.yaml"),
+    ),
+    (
+        "autoscaling.yaml",
+        include_str!("../content/autoscaling.yaml"),
+    ),
+    (
+        "aws-container-services.yaml",
+        include_str!("../content/aws-container-services.yaml"),
+    ),
+    (
+        "local-to-cloud.yaml",
+        include_str!("../content/local-to-cloud.yaml"),
+    ),
+];
 
 /// A lesson file that could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]

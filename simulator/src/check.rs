@@ -250,6 +250,166 @@ pub enum Query {
         #[serde(default)]
         running: Option<bool>,
     },
+    /// One figure of an ECS service as `aws ecs describe-services` reports it:
+    /// `runningCount`, `desiredCount`, `pendingCount`, the PRIMARY deployment's
+    /// `rolloutState`, the number of deployments or the task definition (`web:2`);
+    /// `absent` when there is no such service.
+    EcsService {
+        /// Cluster name or ARN.
+        cluster: String,
+        /// Service name.
+        service: String,
+        /// Which figure.
+        field: EcsServiceField,
+    },
+    /// Number of ECS tasks in a cluster (`aws ecs list-tasks`), optionally of one service
+    /// and/or in one `lastStatus`; without `status`, every task not yet STOPPED.
+    EcsTasks {
+        /// Cluster name or ARN.
+        cluster: String,
+        /// Only tasks this service started.
+        #[serde(default)]
+        service: Option<String>,
+        /// Only tasks whose `lastStatus` is this (`RUNNING`, `PENDING`, `STOPPED` …).
+        #[serde(default)]
+        status: Option<EcsTaskStatus>,
+    },
+    /// `AvailableIpAddressCount` of the subnet with this CIDR block (`aws ec2
+    /// describe-subnets`), or `absent` when no subnet has it.
+    SubnetFreeIps {
+        /// The subnet's block (`172.31.48.0/28`).
+        cidr: String,
+    },
+    /// Number of targets in a target group (`aws elbv2 describe-target-health`), optionally
+    /// only those in one state; 0 when the group doesn't exist.
+    TargetHealth {
+        /// Target group name or ARN.
+        target_group: String,
+        /// Only targets in this state (`healthy`, `initial`, `draining`, `unhealthy`).
+        #[serde(default)]
+        state: Option<TargetHealthState>,
+    },
+    /// What the cloud resources have cost so far (`sim cost`), in dollars with two
+    /// decimals (`$0.46`): the total, or one category's line.
+    Cost {
+        /// Only this category: `fargate`, `ec2`, `eks` (control plane) or `alb`.
+        #[serde(default)]
+        category: Option<CostCategory>,
+    },
+}
+
+/// Which figure of an ECS service [`Query::EcsService`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EcsServiceField {
+    /// `runningCount`: tasks in RUNNING that the service wants running.
+    Running,
+    /// `desiredCount`.
+    Desired,
+    /// `pendingCount`: tasks not yet RUNNING (PROVISIONING, PENDING).
+    Pending,
+    /// The PRIMARY deployment's `rolloutState` (`IN_PROGRESS`, `COMPLETED`, `FAILED`).
+    RolloutState,
+    /// Number of deployments (PRIMARY plus ACTIVE ones still draining).
+    Deployments,
+    /// The service's task definition, `family:revision` (`web:2`).
+    TaskDefinition,
+}
+
+/// An ECS task `lastStatus`, as the API spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EcsTaskStatus {
+    /// `PROVISIONING`.
+    Provisioning,
+    /// `PENDING`.
+    Pending,
+    /// `RUNNING`.
+    Running,
+    /// `DEACTIVATING`.
+    Deactivating,
+    /// `STOPPING`.
+    Stopping,
+    /// `DEPROVISIONING`.
+    Deprovisioning,
+    /// `STOPPED`.
+    Stopped,
+}
+
+impl EcsTaskStatus {
+    fn model(self) -> crate::ecs::task::TaskStatus {
+        use crate::ecs::task::TaskStatus as T;
+        match self {
+            EcsTaskStatus::Provisioning => T::Provisioning,
+            EcsTaskStatus::Pending => T::Pending,
+            EcsTaskStatus::Running => T::Running,
+            EcsTaskStatus::Deactivating => T::Deactivating,
+            EcsTaskStatus::Stopping => T::Stopping,
+            EcsTaskStatus::Deprovisioning => T::Deprovisioning,
+            EcsTaskStatus::Stopped => T::Stopped,
+        }
+    }
+}
+
+/// A target's `TargetHealth.State`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetHealthState {
+    /// Registered, health checks not passed yet.
+    Initial,
+    /// Receiving traffic.
+    Healthy,
+    /// Failing health checks.
+    Unhealthy,
+    /// Deregistered, finishing in-flight requests.
+    Draining,
+}
+
+impl TargetHealthState {
+    fn model(self) -> crate::ecs::load_balancer::TargetState {
+        use crate::ecs::load_balancer::TargetState as T;
+        match self {
+            TargetHealthState::Initial => T::Initial,
+            TargetHealthState::Healthy => T::Healthy,
+            TargetHealthState::Unhealthy => T::Unhealthy,
+            TargetHealthState::Draining => T::Draining,
+        }
+    }
+}
+
+/// A line of the bill (`sim cost`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CostCategory {
+    /// Fargate tasks and pods.
+    Fargate,
+    /// EC2 instances (container instances, EKS nodes).
+    Ec2,
+    /// EKS control planes.
+    Eks,
+    /// Load balancers.
+    Alb,
+}
+
+impl CostCategory {
+    fn model(self) -> crate::cost::Category {
+        use crate::cost::Category as C;
+        match self {
+            CostCategory::Fargate => C::Fargate,
+            CostCategory::Ec2 => C::Ec2,
+            CostCategory::Eks => C::EksControlPlane,
+            CostCategory::Alb => C::LoadBalancer,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            CostCategory::Fargate => "Fargate",
+            CostCategory::Ec2 => "EC2",
+            CostCategory::Eks => "EKS control plane",
+            CostCategory::Alb => "load balancer",
+        }
+    }
 }
 
 /// The answer to a [`Query`].
@@ -629,6 +789,11 @@ impl Query {
             {
                 return Err(format!("`{path}` is not a path inside the workspace"));
             }
+            Query::SubnetFreeIps { cidr } if crate::ecs::vpc::Cidr::parse(cidr).is_none() => {
+                return Err(format!(
+                    "`{cidr}` is not a CIDR block like `172.31.48.0/28`"
+                ));
+            }
             _ => {}
         }
         Ok(())
@@ -946,6 +1111,109 @@ impl Query {
                     })
                     .count(),
             ),
+            Query::EcsService {
+                cluster,
+                service,
+                field,
+            } => {
+                let aws = &world.aws;
+                let cluster = crate::ecs::cluster_name(cluster);
+                match aws.services.get(&(cluster.to_string(), service.clone())) {
+                    None => Value::absent(),
+                    Some(svc) => {
+                        use crate::ecs::task::TaskStatus;
+                        let wanted = || {
+                            aws.live_tasks(cluster, service)
+                                .filter(|t| t.desired_running)
+                        };
+                        match field {
+                            EcsServiceField::Running => count(
+                                wanted()
+                                    .filter(|t| t.last_status == TaskStatus::Running)
+                                    .count(),
+                            ),
+                            EcsServiceField::Pending => count(
+                                wanted()
+                                    .filter(|t| t.last_status < TaskStatus::Running)
+                                    .count(),
+                            ),
+                            EcsServiceField::Desired => Value::Int(i64::from(svc.desired_count)),
+                            EcsServiceField::RolloutState => svc
+                                .primary()
+                                .map_or_else(Value::absent, |d| {
+                                    Value::text(d.rollout_state.as_str())
+                                }),
+                            EcsServiceField::Deployments => count(svc.deployments.len()),
+                            EcsServiceField::TaskDefinition => {
+                                Value::text(svc.task_definition.clone())
+                            }
+                        }
+                    }
+                }
+            }
+            Query::EcsTasks {
+                cluster,
+                service,
+                status,
+            } => {
+                let cluster = crate::ecs::cluster_name(cluster);
+                count(
+                    world
+                        .aws
+                        .tasks
+                        .values()
+                        .filter(|t| t.cluster == cluster)
+                        .filter(|t| {
+                            service
+                                .as_ref()
+                                .is_none_or(|s| t.service.as_ref() == Some(s))
+                        })
+                        .filter(|t| match status {
+                            Some(s) => t.last_status == s.model(),
+                            None => t.last_status != crate::ecs::task::TaskStatus::Stopped,
+                        })
+                        .count(),
+                )
+            }
+            Query::SubnetFreeIps { cidr } => {
+                let block = crate::ecs::vpc::Cidr::parse(cidr);
+                world
+                    .aws
+                    .vpc
+                    .subnets
+                    .values()
+                    .find(|s| Some(s.cidr) == block)
+                    .map_or_else(Value::absent, |s| {
+                        Value::Int(i64::try_from(s.available()).unwrap_or(i64::MAX))
+                    })
+            }
+            Query::TargetHealth {
+                target_group,
+                state,
+            } => count(
+                world
+                    .aws
+                    .target_groups
+                    .get(crate::ecs::load_balancer::target_group_name(target_group))
+                    .map_or(0, |g| {
+                        g.targets
+                            .values()
+                            .filter(|t| state.is_none_or(|s| t.state == s.model()))
+                            .count()
+                    }),
+            ),
+            Query::Cost { category } => {
+                let meter = &world.billing;
+                let nano = match category {
+                    None => meter.total(sim.now()),
+                    Some(c) => meter
+                        .by_category(sim.now())
+                        .get(&c.model())
+                        .copied()
+                        .unwrap_or(0),
+                };
+                Value::text(crate::cost::dollars(nano, 2))
+            }
         })
     }
 
@@ -1100,6 +1368,56 @@ impl Query {
                     None => "",
                 }
             ),
+            Query::EcsService {
+                cluster,
+                service,
+                field,
+            } => {
+                let what = match field {
+                    EcsServiceField::Running => "the running tasks",
+                    EcsServiceField::Desired => "the desired count",
+                    EcsServiceField::Pending => "the pending tasks",
+                    EcsServiceField::RolloutState => "the rollout state",
+                    EcsServiceField::Deployments => "the number of deployments",
+                    EcsServiceField::TaskDefinition => "the task definition",
+                };
+                format!(
+                    "{what} of ECS service {service} in cluster {}",
+                    crate::ecs::cluster_name(cluster)
+                )
+            }
+            Query::EcsTasks {
+                cluster,
+                service,
+                status,
+            } => format!(
+                "the number of {}ECS tasks{} in cluster {}",
+                status
+                    .map(|s| format!("{} ", s.model().as_str()))
+                    .unwrap_or_default(),
+                service
+                    .as_ref()
+                    .map(|s| format!(" of service {s}"))
+                    .unwrap_or_default(),
+                crate::ecs::cluster_name(cluster)
+            ),
+            Query::SubnetFreeIps { cidr } => {
+                format!("the free IP addresses of subnet {cidr}")
+            }
+            Query::TargetHealth {
+                target_group,
+                state,
+            } => format!(
+                "the number of {}targets in target group {}",
+                state
+                    .map(|s| format!("{} ", s.model().as_str()))
+                    .unwrap_or_default(),
+                crate::ecs::load_balancer::target_group_name(target_group)
+            ),
+            Query::Cost { category } => match category {
+                Some(c) => format!("the {} cost so far", c.name()),
+                None => "the cloud cost so far".into(),
+            },
         }
     }
 
@@ -1659,6 +1977,182 @@ CMD [\"node\", \"app.js\"]
     }
 
     #[test]
+    fn ecs_queries_follow_a_service_out_of_addresses() {
+        let mut sim = sim();
+        let small = crate::ecs::vpc::stable_id("subnet", "172.31.48.0/28");
+        let large = crate::ecs::vpc::stable_id("subnet", "172.31.64.0/24");
+        let (a, b) = ("subnet-06e5d742dfd8c0576", "subnet-0d9adb02b9dc5e777");
+        let service = "{kind: ecs_service, cluster: demo, service: web, field: running}";
+        let free = "{kind: subnet_free_ips, cidr: 172.31.48.0/28}";
+        let healthy = "{kind: target_health, target_group: web-tg, state: healthy}";
+        for query in [
+            service,
+            free,
+            "{kind: ecs_service, cluster: demo, service: web, field: rollout_state}",
+        ] {
+            assert_eq!(ask(&sim, query), text("absent"), "{query}");
+        }
+        assert_eq!(ask(&sim, "{kind: ecs_tasks, cluster: demo}"), Value::Int(0));
+        assert_eq!(ask(&sim, healthy), Value::Int(0));
+        assert_eq!(ask(&sim, "{kind: cost}"), text("$0.00"));
+        assert_eq!(
+            ask(&sim, "{kind: subnet_free_ips, cidr: 172.31.0.0/20}"),
+            Value::Int(4091)
+        );
+
+        let web = r#"{"family": "web", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512", "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "portMappings": [{"containerPort": 80}]}]}"#;
+        run(
+            &mut sim,
+            &[
+                &format!("echo '{web}' > web.json"),
+                "aws ec2 create-subnet --vpc-id vpc-037a8eec1ce19687d --cidr-block 172.31.48.0/28 --availability-zone us-east-1a",
+                "aws ecs create-cluster --cluster-name demo",
+                "aws ecs register-task-definition --cli-input-json file://web.json",
+                &format!("aws elbv2 create-load-balancer --name demo-alb --subnets {a} {b}"),
+                "aws elbv2 create-target-group --name web-tg --protocol HTTP --port 80 --target-type ip --vpc-id vpc-037a8eec1ce19687d --health-check-interval-seconds 10 --healthy-threshold-count 2",
+                "aws elbv2 create-listener --load-balancer-arn demo-alb --protocol HTTP --port 80 --default-actions Type=forward,TargetGroupArn=web-tg",
+                &format!(
+                    "aws ecs create-service --cluster demo --service-name web --task-definition web --desired-count 12 --launch-type FARGATE --network-configuration awsvpcConfiguration={{subnets=[{small}]}} --load-balancers targetGroupArn=web-tg,containerName=web,containerPort=80"
+                ),
+            ],
+        );
+        assert_eq!(ask(&sim, free), Value::Int(11));
+        assert_eq!(
+            ask(
+                &sim,
+                "{kind: ecs_service, cluster: demo, service: web, field: desired}"
+            ),
+            Value::Int(12)
+        );
+        assert_eq!(ask(&sim, service), Value::Int(0));
+        assert_eq!(
+            ask(
+                &sim,
+                "{kind: ecs_service, cluster: arn:aws:ecs:us-east-1:123456789012:cluster/demo, service: web, field: rollout_state}"
+            ),
+            text("IN_PROGRESS")
+        );
+        run(&mut sim, &["sim advance 1s"]);
+        assert_eq!(
+            ask(
+                &sim,
+                "{kind: ecs_tasks, cluster: demo, status: PROVISIONING}"
+            ),
+            Value::Int(12)
+        );
+        assert_eq!(
+            ask(&sim, "{kind: ecs_tasks, cluster: demo}"),
+            Value::Int(12)
+        );
+
+        // Eleven addresses: eleven tasks run, the others fail to get an interface.
+        run(&mut sim, &["sim advance 2m"]);
+        assert_eq!(ask(&sim, free), Value::Int(0));
+        assert_eq!(ask(&sim, service), Value::Int(11));
+        assert_eq!(
+            ask(
+                &sim,
+                "{kind: ecs_tasks, cluster: demo, service: web, status: RUNNING}"
+            ),
+            Value::Int(11)
+        );
+        assert!(
+            matches!(ask(&sim, "{kind: ecs_tasks, cluster: demo, status: STOPPED}"), Value::Int(n) if n > 0)
+        );
+        assert_eq!(ask(&sim, healthy), Value::Int(11));
+        assert_eq!(
+            ask(&sim, "{kind: target_health, target_group: web-tg}"),
+            Value::Int(11)
+        );
+        assert_eq!(
+            ask(&sim, "{kind: target_health, target_group: nope}"),
+            Value::Int(0)
+        );
+
+        // A larger subnet: a new deployment replaces every task there.
+        run(
+            &mut sim,
+            &[
+                "aws ec2 create-subnet --vpc-id vpc-037a8eec1ce19687d --cidr-block 172.31.64.0/24 --availability-zone us-east-1b",
+                &format!(
+                    "aws ecs update-service --cluster demo --service web --network-configuration awsvpcConfiguration={{subnets=[{small},{large}]}}"
+                ),
+            ],
+        );
+        assert_eq!(
+            ask(
+                &sim,
+                "{kind: ecs_service, cluster: demo, service: web, field: deployments}"
+            ),
+            Value::Int(2)
+        );
+        run(&mut sim, &["sim advance 5m"]);
+        assert_eq!(ask(&sim, service), Value::Int(12));
+        assert_eq!(
+            ask(
+                &sim,
+                "{kind: ecs_service, cluster: demo, service: web, field: pending}"
+            ),
+            Value::Int(0)
+        );
+        assert_eq!(
+            ask(
+                &sim,
+                "{kind: ecs_service, cluster: demo, service: web, field: rollout_state}"
+            ),
+            text("COMPLETED")
+        );
+        assert_eq!(
+            ask(
+                &sim,
+                "{kind: ecs_service, cluster: demo, service: web, field: deployments}"
+            ),
+            Value::Int(1)
+        );
+        assert_eq!(
+            ask(
+                &sim,
+                "{kind: ecs_service, cluster: demo, service: web, field: task_definition}"
+            ),
+            text("web:1")
+        );
+        assert_eq!(
+            ask(
+                &sim,
+                "{kind: ecs_service, cluster: demo, service: nope, field: running}"
+            ),
+            text("absent")
+        );
+
+        // Costs: the total is the sum of the lines, each read from the meter.
+        run(&mut sim, &["sim advance 1h"]);
+        let meter = &sim.state().billing;
+        let by = meter.by_category(sim.now());
+        let fargate = by[&crate::cost::Category::Fargate];
+        assert_eq!(
+            ask(&sim, "{kind: cost, category: fargate}"),
+            text(&crate::cost::dollars(fargate, 2))
+        );
+        assert_eq!(
+            ask(&sim, "{kind: cost}"),
+            text(&crate::cost::dollars(meter.total(sim.now()), 2))
+        );
+        // The load balancer: $0.0225 an hour for 1h07m01s.
+        assert_eq!(ask(&sim, "{kind: cost, category: alb}"), text("$0.03"));
+        assert_eq!(ask(&sim, "{kind: cost, category: eks}"), text("$0.00"));
+        assert!(fargate > 0);
+
+        let check: Check = serde_yaml_ng::from_str(
+            "{description: twelve tasks, query: {kind: ecs_service, cluster: demo, service: web, field: desired}, value: 13}",
+        )
+        .unwrap();
+        assert_eq!(
+            check.evaluate(&sim).detail,
+            "not met: twelve tasks — the desired count of ECS service web in cluster demo is 12; goal: 13"
+        );
+    }
+
+    #[test]
     fn ops_compare_numbers_and_text() {
         let (three, text3) = (Value::Int(3), text("3"));
         assert!(Op::Eq.holds(&three, &text3));
@@ -1702,6 +2196,10 @@ CMD [\"node\", \"app.js\"]
             ("{kind: local_image, reference: Hello:1}", "image `Hello:1`"),
             ("{kind: registry_tags, repository: 'a b'}", "image `a b`"),
             ("{kind: file, path: ../etc/passwd}", "not a path"),
+            (
+                "{kind: subnet_free_ips, cidr: 172.31.48.1/28}",
+                "not a CIDR block",
+            ),
         ];
         for (yaml, needle) in bad {
             let query = q(yaml);
@@ -1715,6 +2213,10 @@ CMD [\"node\", \"app.js\"]
             "{kind: build_cache_hits, x: 1}",
             "{kind: time, format: hh}",
             "{kind: no_such_query}",
+            "{kind: ecs_service, cluster: demo, service: web, field: healthy}",
+            "{kind: ecs_tasks, cluster: demo, status: running}",
+            "{kind: target_health, target_group: tg, state: HEALTHY}",
+            "{kind: cost, category: lambda}",
         ] {
             assert!(serde_yaml_ng::from_str::<Query>(typo).is_err(), "{typo}");
         }

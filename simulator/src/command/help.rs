@@ -66,7 +66,7 @@ Cloud costs (prices as data, us-east-1 on-demand; see `sim price` for the source
   sim price              The price list. `sim price NAME DOLLARS` changes one for resources
                          started from then on (e.g. sim price fargate-vcpu-hour 0.05).
   sim compare [ecs-fargate] [ecs-ec2] [eks] [--app IMAGE] [--traffic daily:50..400|steady:RPS]
-              [--duration 24h] [--spike 10x|none] [--spike-at 12h] [--spike-for 30m]
+              [--duration 24h] [--spike 10x|none] [--spike-at 6h] [--spike-for 30m]
                          Runs the same app on each platform in its own fresh simulation, from the
                          commands a learner would type, and compares set-up, time to healthy, time
                          to absorb the spike, tasks/pods and instances over time, and cost; then
@@ -109,6 +109,8 @@ kubectl: talk to the cluster's API server.
   kubectl get events [-A] [--field-selector involvedObject.name=NAME,type=Warning]
   kubectl create deployment NAME --image=IMG [--replicas=N] [--port=P]   (labels app=NAME)
   kubectl create namespace|configmap|secret generic NAME [--from-literal=k=v]...
+  kubectl create secret docker-registry NAME --docker-server=HOST --docker-username=U --docker-password=P
+                               a kubernetes.io/dockerconfigjson Secret (for imagePullSecrets)
   kubectl create -f FILE       like apply, but an existing object is an error
   kubectl scale deployment/NAME --replicas=N [--current-replicas=N]   (also replicasets)
   kubectl set image deployment/NAME CONTAINER=IMAGE...   (`*=IMAGE` for every container)

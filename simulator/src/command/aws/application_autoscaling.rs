@@ -71,13 +71,14 @@ fn check_common(p: &Params, op: &str) -> Result<(), CommandError> {
         ));
     }
     if let Some(d) = p.opt("scalable-dimension")?
-        && d != "ecs:service:DesiredCount" {
-            return Err(aws_error(
-                "ValidationException",
-                op,
-                format!("Unsupported service namespace, resource type or scalable dimension: {d}"),
-            ));
-        }
+        && d != "ecs:service:DesiredCount"
+    {
+        return Err(aws_error(
+            "ValidationException",
+            op,
+            format!("Unsupported service namespace, resource type or scalable dimension: {d}"),
+        ));
+    }
     Ok(())
 }
 
@@ -127,7 +128,8 @@ pub fn run(sim: &mut Simulation, operation: &str, p: &Params) -> Result<String, 
                 .state()
                 .aws
                 .services
-                .get(&(cluster.to_string(), service.to_string())).is_none_or(|x| x.status != "ACTIVE")
+                .get(&(cluster.to_string(), service.to_string()))
+                .is_none_or(|x| x.status != "ACTIVE")
             {
                 return Err(aws_error(
                     "ValidationException",

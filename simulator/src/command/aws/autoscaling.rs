@@ -181,6 +181,15 @@ pub fn run(sim: &mut Simulation, operation: &str, p: &Params) -> Result<String, 
                     format!("AutoScalingGroup name not found - AutoScalingGroup {name} not found"),
                 ));
             };
+            if let GroupPurpose::EksNodeGroup(cluster, ng) = &g.purpose {
+                return Err(aws_error(
+                    "ValidationError",
+                    op,
+                    format!(
+                        "{name} belongs to EKS managed node group {ng}; change its size with `aws eks update-nodegroup-config --cluster-name {cluster} --nodegroup-name {ng} --scaling-config desiredSize=N`"
+                    ),
+                ));
+            }
             let mut g = g.clone();
             if let Some(v) = size(p, "min-size")? {
                 g.min_size = v;

@@ -66,23 +66,28 @@ fn parse_call(
     };
     let names: Vec<&str> = operations.iter().map(|(n, _)| *n).collect();
     // `aws ecs wait services-stable …`: the waiter's name is a positional word.
-    if op == "wait" && service == "ecs" {
+    if op == "wait" && (service == "ecs" || service == "eks") {
+        let (waiters, allowed): (Vec<&str>, &[&str]) = if service == "ecs" {
+            (ecs::WAITERS.to_vec(), &["cluster", "services", "tasks"])
+        } else {
+            (
+                eks::WAITERS.iter().map(|(n, _, _)| *n).collect(),
+                &eks::WAITER_PARAMS,
+            )
+        };
         let Some((waiter, rest)) = rest.split_first() else {
             return Err(params::usage_error(
                 "the following arguments are required: waiter_name",
             ));
         };
-        if !ecs::WAITERS.contains(&waiter.as_str()) {
+        if !waiters.contains(&waiter.as_str()) {
             return Err(params::usage_error(&format!(
                 "argument waiter_name: Invalid choice, valid choices are:\n\n{}",
-                ecs::WAITERS.join(" | ")
+                waiters.join(" | ")
             )));
         }
         let p = params::Params::parse(rest)?;
-        if let Some(bad) =
-            p.0.keys()
-                .find(|k| !["cluster", "services", "tasks"].contains(&k.as_str()))
-        {
+        if let Some(bad) = p.0.keys().find(|k| !allowed.contains(&k.as_str())) {
             return Err(params::usage_error(&format!("Unknown options: --{bad}")));
         }
         return Ok(AwsCommand::Call {

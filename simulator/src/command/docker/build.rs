@@ -222,13 +222,17 @@ pub fn run(sim: &mut Simulation, a: &BuildArgs) -> Result<String, CommandError> 
         target: a.target.clone(),
         no_cache: a.no_cache,
     };
-    let report = builder::build(
-        &df,
-        &ctx,
-        &request,
-        &sim.state().docker.build_cache,
-        &catalog,
-    )
+    // A base image already in the local image store (pulled, or run) is not downloaded
+    // again: BuildKit in dockerd resolves `FROM` against the local store first.
+    let mut cache = sim.state().docker.build_cache.clone();
+    for img in sim.state().docker.images.values() {
+        for pin in &img.repo_digests {
+            if let Some((_, digest)) = pin.split_once('@') {
+                cache.pulled.insert(digest.to_string());
+            }
+        }
+    }
+    let report = builder::build(&df, &ctx, &request, &cache, &catalog)
     .map_err(|e| {
         let mut m = e.message.clone();
         if let Some(l) = e.line

@@ -484,9 +484,26 @@ pub fn run(
         DockerCommand::Stop { containers, grace } => containers::stop(sim, containers, *grace),
         DockerCommand::Rm { containers, force } => containers::rm(sim, containers, *force),
         DockerCommand::Exec(c, cmd) => exec::run(sim, c, cmd),
-        DockerCommand::Version => Ok(format!(
-            "Client:\n Version:           27.3.1\n API version:       {api}\n OS/Arch:           linux/amd64\n\nServer: Docker Engine - Community\n Engine:\n  Version:          27.3.1\n  API version:      {api} (minimum version 1.24)\n  OS/Arch:          linux/amd64\n containerd:\n  Version:          1.7.22\n",
-            api = crate::components::docker::daemon::API_VERSION.trim_start_matches('v')
-        )),
+        DockerCommand::Version => {
+            // The client prints its own half; the Server half is the daemon's answer.
+            api(
+                sim,
+                ObjectRef::new("daemon", "dockerd"),
+                &format!(
+                    "GET /{}/version",
+                    crate::components::docker::daemon::API_VERSION
+                ),
+                "200 OK",
+            );
+            version_text()
+        }
     }
+}
+
+/// `docker version`'s text.
+fn version_text() -> Result<String, CommandError> {
+    Ok(format!(
+        "Client:\n Version:           27.3.1\n API version:       {api}\n OS/Arch:           linux/amd64\n\nServer: Docker Engine - Community\n Engine:\n  Version:          27.3.1\n  API version:      {api} (minimum version 1.24)\n  OS/Arch:          linux/amd64\n containerd:\n  Version:          1.7.22\n",
+        api = crate::components::docker::daemon::API_VERSION.trim_start_matches('v')
+    ))
 }

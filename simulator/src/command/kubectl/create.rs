@@ -1,4 +1,5 @@
-//! `kubectl create`: `deployment`, `namespace`, `configmap`, `secret generic` from flags,
+//! `kubectl create`: `deployment`, `namespace`, `configmap`, `secret generic`,
+//! `secret docker-registry` from flags,
 //! and `-f FILE` (like apply, but an object that exists is an `AlreadyExists` error).
 
 use super::apply::{clear_status, printed_name, read_manifests};
@@ -16,7 +17,7 @@ use crate::simulation::{Simulation, Write};
 use std::collections::BTreeMap;
 
 /// Flags of `kubectl create` (and its generators).
-pub const FLAGS: [FlagSpec; 7] = [
+pub const FLAGS: [FlagSpec; 11] = [
     value("filename", Some('f')),
     value("image", None),
     value("replicas", Some('r')),
@@ -24,6 +25,10 @@ pub const FLAGS: [FlagSpec; 7] = [
     value("from-literal", None),
     value("type", None),
     value("dry-run", None),
+    value("docker-server", None),
+    value("docker-username", None),
+    value("docker-password", None),
+    value("docker-email", None),
 ];
 
 /// What `kubectl create` makes.
@@ -182,13 +187,33 @@ pub fn parse(pos: &[String], f: &Flags) -> Result<CreateArgs, CommandError> {
                     namespace: ns,
                 })
             }
+            Some((d, rest)) if d == "docker-registry" => {
+                let name = one_name(rest)?;
+                let server = f
+                    .get("docker-server")
+                    .unwrap_or("https://index.docker.io/v1/");
+                let user = f.get("docker-username").unwrap_or_default();
+                let pass = f.get("docker-password").unwrap_or_default();
+                if user.is_empty() || pass.is_empty() || server.is_empty() {
+                    return Err(CommandError::new(
+                        "error: either --from-file or the combination of --docker-username, --docker-password and --docker-server is required",
+                    ));
+                }
+                let config = docker_config_json(server, user, pass, f.get("docker-email"));
+                Ok(CreateArgs::Secret {
+                    name,
+                    data: vec![(".dockerconfigjson".to_string(), config)],
+                    type_: "kubernetes.io/dockerconfigjson".to_string(),
+                    namespace: ns,
+                })
+            }
             Some((other, _)) => Err(crate::command::unknown_subcommand(
                 "kubectl create secret",
                 other,
-                &["generic"],
+                &["docker-registry", "generic"],
             )),
             None => Err(CommandError::new(
-                "Create a secret with specified type.\n\nAvailable Commands:\n  generic           Create a secret from a local file, directory, or literal value\n\nUsage:\n  kubectl create secret (docker-registry | generic | tls) [options]",
+                "Create a secret with specified type.\n\nAvailable Commands:\n  docker-registry   Create a secret for use with a Docker registry\n  generic           Create a secret from a local file, directory, or literal value\n\nUsage:\n  kubectl create secret (docker-registry | generic | tls) [options]",
             )),
         },
         other => Err(crate::command::unknown_subcommand(
@@ -197,6 +222,23 @@ pub fn parse(pos: &[String], f: &Flags) -> Result<CreateArgs, CommandError> {
             &["configmap", "deployment", "namespace", "secret"],
         )),
     }
+}
+
+/// The `.dockerconfigjson` document `kubectl create secret docker-registry` stores: one
+/// `auths` entry for the server with the username, password, optional email and `auth`
+/// (base64 of `user:password`), as kubectl writes it.
+fn docker_config_json(server: &str, user: &str, pass: &str, email: Option<&str>) -> String {
+    let mut entry = serde_json::Map::new();
+    entry.insert("username".into(), user.into());
+    entry.insert("password".into(), pass.into());
+    if let Some(email) = email.filter(|e| !e.is_empty()) {
+        entry.insert("email".into(), email.into());
+    }
+    entry.insert(
+        "auth".into(),
+        base64(format!("{user}:{pass}").as_bytes()).into(),
+    );
+    serde_json::json!({ "auths": { server: entry } }).to_string()
 }
 
 /// The container name `kubectl create deployment` derives from an image: the last path
@@ -471,6 +513,38 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .starts_with("error: unknown command \"widget\" for \"kubectl create\"")
+        );
+    }
+
+    #[test]
+    fn parses_docker_registry_secrets() {
+        let Ok(CreateArgs::Secret {
+            name, data, type_, ..
+        }) = parse_line(
+            "secret docker-registry regcred --docker-server=r.example --docker-username=AWS --docker-password=tok",
+        )
+        else {
+            panic!("not a secret");
+        };
+        assert_eq!(
+            (name.as_str(), type_.as_str()),
+            ("regcred", "kubernetes.io/dockerconfigjson")
+        );
+        assert_eq!(data[0].0, ".dockerconfigjson");
+        assert_eq!(
+            crate::components::docker::auth::dockerconfig_auth(&data[0].1, "r.example"),
+            Some(("AWS".to_string(), "tok".to_string()))
+        );
+        assert!(
+            data[0]
+                .1
+                .contains(&format!("\"auth\":\"{}\"", base64(b"AWS:tok")))
+        );
+        assert_eq!(
+            parse_line("secret docker-registry regcred --docker-username=AWS")
+                .unwrap_err()
+                .to_string(),
+            "error: either --from-file or the combination of --docker-username, --docker-password and --docker-server is required"
         );
     }
 

@@ -789,6 +789,23 @@ fn describe_service(sim: &Simulation, s: &Service) -> String {
     if let Some(n) = &s.spec.external_name {
         let _ = writeln!(w, "External Name:\t{n}");
     }
+    // The cloud load balancer's address, once provisioned (status.loadBalancer.ingress).
+    let ingress: Vec<&str> = s
+        .status
+        .load_balancer
+        .as_ref()
+        .and_then(|lb| lb.get("ingress"))
+        .and_then(|i| i.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i.get("ip").or_else(|| i.get("hostname")))
+                .filter_map(|v| v.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    if !ingress.is_empty() {
+        let _ = writeln!(w, "LoadBalancer Ingress:\t{}", ingress.join(", "));
+    }
     let slices: Vec<&crate::api::service::EndpointSlice> = sim
         .state()
         .api
@@ -825,7 +842,8 @@ fn describe_service(sim: &Simulation, s: &Service) -> String {
                 .iter()
                 .filter(|p| p.name.as_deref().unwrap_or("") == want)
             {
-                for ep in &sl.endpoints {
+                // Like kubectl, list only endpoints ready to receive traffic.
+                for ep in sl.endpoints.iter().filter(|ep| ep.conditions.ready) {
                     for a in &ep.addresses {
                         if list.len() < 3 {
                             list.push(format!("{a}:{}", ep_port.port));
@@ -1256,6 +1274,50 @@ mod tests {
         assert_eq!(
             rfc3339_to_1123("2025-03-01T10:00:05Z"),
             "Sat, 01 Mar 2025 10:00:05 +0000"
+        );
+    }
+
+    #[test]
+    fn service_lists_only_ready_endpoints_and_the_load_balancer() {
+        use crate::workspace::Workspace;
+        use crate::{Scenario, Simulation};
+        let mut ws = Workspace::new();
+        ws.insert(
+            "web.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.27\n        readinessProbe: {httpGet: {path: /, port: 80}}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: LoadBalancer\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 80}]\n",
+        );
+        let mut sim = Simulation::new(&Scenario::default_scenario().with_workspace(ws));
+        sim.run("kubectl apply -f web.yaml").unwrap();
+        sim.run("sim advance 1m").unwrap();
+        let pods: Vec<String> = sim
+            .state()
+            .api
+            .store
+            .pods()
+            .filter(|p| p.metadata.namespace_or_default() == "default")
+            .map(|p| (p.metadata.name.clone(), p.status.pod_ip.clone()))
+            .map(|(n, ip)| format!("{n} {}", ip.unwrap_or_default()))
+            .collect();
+        let (unready, unready_ip) = pods[0].split_once(' ').unwrap();
+        let (_, ready_ip) = pods[1].split_once(' ').unwrap();
+        sim.run(&format!("sim pod unready {unready}")).unwrap();
+        sim.run("sim advance 1m").unwrap();
+        let out = sim.run("kubectl describe svc web").unwrap().output;
+        let line = |key: &str| {
+            out.lines()
+                .find(|l| l.starts_with(key))
+                .unwrap_or("")
+                .to_string()
+        };
+        assert_eq!(
+            line("Endpoints:").split_whitespace().nth(1),
+            Some(format!("{ready_ip}:80").as_str()),
+            "{out}"
+        );
+        assert!(!out.contains(&format!("{unready_ip}:80")), "{out}");
+        assert!(
+            line("LoadBalancer Ingress:").ends_with("203.0.113.10"),
+            "{out}"
         );
     }
 

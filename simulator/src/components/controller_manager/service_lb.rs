@@ -53,7 +53,7 @@ pub fn reconcile(key: &ObjKey, world: &World, now: SimTime) -> Vec<Effect> {
     match world.load_balancers.get(key) {
         None => {
             let ip = format!("203.0.113.{}", world.load_balancers.len() + 10);
-            vec![
+            let mut effects = vec![
                 Effect::Emit(EventDraft::new(
                     src,
                     obj,
@@ -68,14 +68,32 @@ pub fn reconcile(key: &ObjKey, world: &World, now: SimTime) -> Vec<Effect> {
                     ip,
                     ready_at: now.after(PROVISION_TIME),
                 },
-                Effect::Schedule {
-                    after: PROVISION_TIME,
-                    task: Task::Reconcile {
-                        controller: super::Controller::ServiceLoadBalancer,
-                        key: key.clone(),
-                    },
+            ];
+            // On EKS the cloud is AWS: the load balancer is billed from now on (at the
+            // load-balancer hourly price; LCUs are not modelled).
+            if !world.aws.eks.is_empty() {
+                effects.push(crate::components::aws::fx(
+                    crate::components::aws::AwsEffect::BillStart(
+                        format!("lb/{key}"),
+                        crate::cost::Billable {
+                            category: crate::cost::Category::LoadBalancer,
+                            description: format!("Load balancer for service {}", key.name),
+                            rate: world.billing.prices.alb_hour,
+                            start: now,
+                            end: None,
+                            minimum: SimDuration::ZERO,
+                        },
+                    ),
+                ));
+            }
+            effects.extend([Effect::Schedule {
+                after: PROVISION_TIME,
+                task: Task::Reconcile {
+                    controller: super::Controller::ServiceLoadBalancer,
+                    key: key.clone(),
                 },
-            ]
+            }]);
+            effects
         }
         Some((ip, ready_at)) if *ready_at <= now => {
             let mut s = svc.clone();

@@ -116,12 +116,16 @@ pub fn authorize(
             tag = r.tag
         )
     };
-    if world
-        .api
-        .store
-        .node_named(node)
-        .is_some_and(|n| n.metadata.labels.contains_key(EKS_NODEGROUP_LABEL))
-    {
+    // EKS node groups pull from ECR with their instance role, Fargate pods with their
+    // profile's pod execution role.
+    if world.api.store.node_named(node).is_some_and(|n| {
+        n.metadata.labels.contains_key(EKS_NODEGROUP_LABEL)
+            || n.metadata
+                .labels
+                .get("eks.amazonaws.com/compute-type")
+                .map(String::as_str)
+                == Some("fargate")
+    }) {
         return Ok(());
     }
     let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
