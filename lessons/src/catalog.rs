@@ -43,6 +43,18 @@ const SOURCES: &[(&str, &str)] = &[
         "local-to-cloud.yaml",
         include_str!("../content/local-to-cloud.yaml"),
     ),
+    (
+        "images-and-layers.yaml",
+        include_str!("../content/images-and-layers.yaml"),
+    ),
+    (
+        "ecs-vs-eks.yaml",
+        include_str!("../content/ecs-vs-eks.yaml"),
+    ),
+    (
+        "registries.yaml",
+        include_str!("../content/registries.yaml"),
+    ),
 ];
 
 /// A lesson file that could not be parsed.
