@@ -26,3 +26,26 @@ test('sandbox terminal runs a command and recalls it from history', async () => 
     assert.deepEqual(errors, [], describeErrors(errors));
   });
 });
+
+test('the AWS side runs in the browser: an ECS cluster and a short comparison', async () => {
+  await withBrowser('sandbox-aws', async ({ page, errors }) => {
+    await page.goto(`${BASE_URL}/sandbox?scenario=empty`);
+    const input = page.locator('[data-testid=terminal-input]');
+    const output = page.locator('[data-testid=terminal-output]');
+    await input.waitFor({ state: 'visible' });
+
+    const type = async (line) => {
+      await input.click();
+      await input.fill(line);
+      await input.press('Enter');
+    };
+    await type('aws ecs create-cluster --cluster-name demo');
+    await waitForText(output, '"clusterName": "demo"');
+    await type('sim compare ecs-fargate ecs-ec2 --duration 1h --spike none');
+    await waitForText(output, /Fargate vs EC2 crossover/, 60_000);
+    await waitForText(output, /m5\.large\s+\$0\.0960\s+\$0\.11652\s+82\.4% used/);
+
+    await screenshot(page, 'sandbox-aws');
+    assert.deepEqual(errors, [], describeErrors(errors));
+  });
+});
