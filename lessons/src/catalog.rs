@@ -7,6 +7,22 @@ use std::sync::OnceLock;
 /// Every lesson file: (file name, contents). Order here is catalog order.
 const SOURCES: &[(&str, &str)] = &[
     (
+        "local-to-cloud.yaml",
+        include_str!("../content/local-to-cloud.yaml"),
+    ),
+    (
+        "docker-architecture.yaml",
+        include_str!("../content/docker-architecture.yaml"),
+    ),
+    (
+        "images-and-layers.yaml",
+        include_str!("../content/images-and-layers.yaml"),
+    ),
+    (
+        "registries.yaml",
+        include_str!("../content/registries.yaml"),
+    ),
+    (
         "meet-the-cluster.yaml",
         include_str!("../content/meet-the-cluster.yaml"),
     ),
@@ -28,10 +44,6 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../content/rolling-updates.yaml"),
     ),
     (
-        "docker-architecture.yaml",
-        include_str!("../content/docker-architecture.yaml"),
-    ),
-    (
         "autoscaling.yaml",
         include_str!("../content/autoscaling.yaml"),
     ),
@@ -40,20 +52,8 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../content/aws-container-services.yaml"),
     ),
     (
-        "local-to-cloud.yaml",
-        include_str!("../content/local-to-cloud.yaml"),
-    ),
-    (
-        "images-and-layers.yaml",
-        include_str!("../content/images-and-layers.yaml"),
-    ),
-    (
         "ecs-vs-eks.yaml",
         include_str!("../content/ecs-vs-eks.yaml"),
-    ),
-    (
-        "registries.yaml",
-        include_str!("../content/registries.yaml"),
     ),
 ];
 

@@ -561,7 +561,7 @@ pub fn run(args: &CompareArgs, seed: u64, prices: &PriceList) -> String {
         crate::load::fmt_milli((MEMORY_MIB * 1000 / 1024) as i64),
         args.duration
     );
-    let w = 30;
+    let w = 32;
     let row = |out: &mut String, label: &str, cells: Vec<String>| {
         let _ = write!(out, "{label:<w$}");
         for c in cells {

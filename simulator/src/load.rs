@@ -649,7 +649,8 @@ pub fn apply(
         let cluster = target.namespace.clone();
         if aws
             .services
-            .get(&(cluster.clone(), target.name.clone())).is_none_or(|s| s.status != "ACTIVE")
+            .get(&(cluster.clone(), target.name.clone()))
+            .is_none_or(|s| s.status != "ACTIVE")
         {
             return Err(CommandError::new(format!(
                 "error: ECS service {} not found in cluster {} (use --cluster NAME)",

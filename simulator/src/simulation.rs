@@ -344,14 +344,13 @@ impl Simulation {
 
     /// `sim traffic` / `sim usage`: change the load model (`crate::load`).
     fn apply_load(&mut self, cmd: &crate::load::LoadCommand) -> Result<String, CommandError> {
-        let (out, msg) =
-            crate::load::apply(
-                &mut self.world.load,
-                &self.world.api.store,
-                &self.world.aws,
-                cmd,
-                self.now,
-            )?;
+        let (out, msg) = crate::load::apply(
+            &mut self.world.load,
+            &self.world.api.store,
+            &self.world.aws,
+            cmd,
+            self.now,
+        )?;
         let t = cmd.target();
         self.emit(EventDraft::new(
             Source::of(Component::Sim),

@@ -391,3 +391,36 @@ fn ecs_runs_replay_to_the_same_state() {
     assert_eq!(a.fingerprint(), b.fingerprint());
     assert_eq!(a.log().digest(), b.log().digest());
 }
+
+/// binpack fills the instance with the least room first; spread(instanceId) evens tasks out.
+#[test]
+fn binpack_packs_and_spread_spreads() {
+    for (strategy, expect_max_on_one) in [
+        ("type=binpack,field=memory", 4usize),
+        ("type=spread,field=instanceId", 2usize),
+    ] {
+        let mut sim = sim();
+        ec2_cluster(&mut sim, 2, 256);
+        run(
+            &mut sim,
+            "aws autoscaling set-desired-capacity --auto-scaling-group-name asg --desired-capacity 2",
+        );
+        run(&mut sim, "sim advance 5m");
+        run(
+            &mut sim,
+            &format!(
+                "aws ecs create-service --cluster demo --service-name web --task-definition web --desired-count 4 --placement-strategy {strategy}"
+            ),
+        );
+        run(&mut sim, "sim advance 1m");
+        let mut per_instance: std::collections::BTreeMap<String, usize> = Default::default();
+        for t in tasks(&sim) {
+            *per_instance.entry(t.instance.clone().unwrap()).or_default() += 1;
+        }
+        assert_eq!(
+            per_instance.values().copied().max(),
+            Some(expect_max_on_one),
+            "{strategy}: {per_instance:?}"
+        );
+    }
+}

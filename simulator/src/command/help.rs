@@ -184,6 +184,7 @@ aws ecs: Amazon ECS (account 123456789012, us-east-1). Output is the CLI's JSON.
         [--deployment-configuration maximumPercent=200,minimumHealthyPercent=100,deploymentCircuitBreaker={enable=true,rollback=true}]
         [--placement-strategy type=binpack,field=memory] [--placement-constraints type=distinctInstance]
   aws ecs update-service --cluster C --service S [--task-definition F:R] [--desired-count N] [--force-new-deployment]
+        [--deployment-configuration …] [--network-configuration …]   (a new revision or network starts a deployment)
   aws ecs describe-services --cluster C --services S | list-services | delete-service [--force]
   aws ecs list-tasks --cluster C [--service-name S] [--desired-status STOPPED] | describe-tasks --tasks ID…
   aws ecs stop-task --cluster C --task ID

@@ -42,9 +42,10 @@ impl Simulation {
             }
             AwsEffect::BillStop(id) => {
                 if let Some(b) = self.world.billing.items.get_mut(&id)
-                    && b.end.is_none() {
-                        b.end = Some(now);
-                    }
+                    && b.end.is_none()
+                {
+                    b.end = Some(now);
+                }
             }
             AwsEffect::Eks(EksEffect::PutCluster(c)) => {
                 aws.eks.insert(c.name.clone(), c);

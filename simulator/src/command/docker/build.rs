@@ -407,3 +407,26 @@ fn top_level_files(report: &builder::BuildReport) -> Vec<String> {
     out.dedup();
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Scenario, Simulation, Workspace};
+
+    #[test]
+    fn a_base_image_in_the_local_store_is_not_downloaded_again() {
+        let mut ws = Workspace::new();
+        ws.insert(
+            "Dockerfile",
+            "FROM nginx:1.27-alpine\nCOPY index.html /usr/share/nginx/html/\n".to_string(),
+        );
+        ws.insert("index.html", "<h1>hi</h1>\n".to_string());
+        let scenario = Scenario::named("default").unwrap().with_workspace(ws);
+        let mut cold = Simulation::new(&scenario);
+        let out = cold.run("docker build -t site:1 .").unwrap().output;
+        assert!(!out.contains("CACHED [1/2] FROM"), "{out}");
+        let mut warm = Simulation::new(&scenario);
+        warm.run("docker pull nginx:1.27-alpine").unwrap();
+        let out = warm.run("docker build -t site:1 .").unwrap().output;
+        assert!(out.contains("CACHED [1/2] FROM"), "{out}");
+    }
+}

@@ -166,6 +166,19 @@ pub fn reconcile(
             ));
             let rollback_to = svc.last_completed.clone();
             if cfg.circuit_breaker_rollback
+                && rollback_to
+                    .as_ref()
+                    .is_none_or(|td| *td == p.task_definition)
+            {
+                out.push(service_event(
+                    &mut svc,
+                    now,
+                    format!(
+                        "(service {service}) cannot roll back: no earlier deployment of this service has completed. Fix the task definition and update the service."
+                    ),
+                ));
+            }
+            if cfg.circuit_breaker_rollback
                 && let Some(td) = rollback_to.filter(|td| *td != p.task_definition)
             {
                 let id = deployment_id(rng);
