@@ -77,26 +77,7 @@ fn usage_error(msg: &str) -> CommandError {
 
 /// `--name value…` pairs (a parameter takes every word up to the next `--`).
 fn params(args: &[String]) -> Result<BTreeMap<String, Vec<String>>, CommandError> {
-    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut cur: Option<String> = None;
-    for a in args {
-        if let Some(name) = a.strip_prefix("--") {
-            let (n, v) = match name.split_once('=') {
-                Some((n, v)) => (n.to_string(), Some(v.to_string())),
-                None => (name.to_string(), None),
-            };
-            let e = out.entry(n.clone()).or_default();
-            if let Some(v) = v {
-                e.push(v);
-            }
-            cur = Some(n);
-        } else if let Some(c) = &cur {
-            out.entry(c.clone()).or_default().push(a.clone());
-        } else {
-            return Err(usage_error(&format!("Unknown options: {a}")));
-        }
-    }
-    Ok(out)
+    super::params::Params::parse(args).map(|p| p.0)
 }
 
 fn image_id(v: &str) -> Result<ImageId, CommandError> {

@@ -58,33 +58,7 @@ pub const OPERATIONS: &[super::Operation] = &[
         "describe-container-instances",
         &["cluster", "container-instances"],
     ),
-    (
-        "register-task-definition",
-        &[
-            "cli-input-json",
-            "family",
-            "container-definitions",
-            "network-mode",
-            "requires-compatibilities",
-            "cpu",
-            "memory",
-            "execution-role-arn",
-            "task-role-arn",
-            "volumes",
-            "placement-constraints",
-            "tags",
-        ],
-    ),
-    ("describe-task-definition", &["task-definition", "include"]),
-    (
-        "list-task-definitions",
-        &["family-prefix", "status", "sort"],
-    ),
-    (
-        "list-task-definition-families",
-        &["family-prefix", "status"],
-    ),
-    ("deregister-task-definition", &["task-definition"]),
+    // Task definition operations: `super::task_definitions::OPERATIONS`.
     (
         "create-service",
         &[

@@ -40,17 +40,20 @@ pub enum AwsCommand {
 pub type Operation = (&'static str, &'static [&'static str]);
 
 /// The services besides `ecr`, with their operations.
-fn services() -> [(&'static str, &'static [Operation]); 6] {
-    [
-        ("ecs", ecs::OPERATIONS),
-        ("elbv2", elbv2::OPERATIONS),
-        ("ec2", ec2::OPERATIONS),
-        ("autoscaling", autoscaling::OPERATIONS),
+fn services() -> Vec<(&'static str, Vec<Operation>)> {
+    vec![
+        (
+            "ecs",
+            [ecs::OPERATIONS, task_definitions::OPERATIONS].concat(),
+        ),
+        ("elbv2", elbv2::OPERATIONS.to_vec()),
+        ("ec2", ec2::OPERATIONS.to_vec()),
+        ("autoscaling", autoscaling::OPERATIONS.to_vec()),
         (
             "application-autoscaling",
-            application_autoscaling::OPERATIONS,
+            application_autoscaling::OPERATIONS.to_vec(),
         ),
-        ("eks", eks::OPERATIONS),
+        ("eks", eks::OPERATIONS.to_vec()),
     ]
 }
 
@@ -151,7 +154,7 @@ pub fn parse(args: &[String]) -> Result<AwsCommand, CommandError> {
     match rest.split_first() {
         Some((svc, r)) if svc == "ecr" => ecr::parse(r).map(AwsCommand::Ecr),
         Some((svc, r)) => match services().into_iter().find(|(n, _)| n == svc) {
-            Some((name, ops)) => parse_call(name, ops, r),
+            Some((name, ops)) => parse_call(name, &ops, r),
             None => {
                 let mut known: Vec<&str> = services().iter().map(|(n, _)| *n).collect();
                 known.push("ecr");
