@@ -108,7 +108,7 @@ pub fn reconcile(
         // Being deleted: stop everything, then go INACTIVE.
         let mut stopped = Vec::new();
         for t in tasks.iter().filter(|t| t.desired_running) {
-            stopped.push(stop(t, "Service deleted", now, &mut out));
+            stopped.push(stop(t, "Service deleted", &mut out));
         }
         if !stopped.is_empty() {
             out.push(service_event(
@@ -217,12 +217,7 @@ pub fn reconcile(
     let mut stopped: Vec<String> = Vec::new();
     for t in &tasks {
         if t.desired_running && t.health == Health::Unhealthy {
-            stopped.push(stop(
-                t,
-                "Task failed container health checks",
-                now,
-                &mut out,
-            ));
+            stopped.push(stop(t, "Task failed container health checks", &mut out));
         }
     }
 
@@ -232,7 +227,7 @@ pub fn reconcile(
         .filter(|t| live(t, &stopped) && t.deployment.as_deref() == Some(&primary.id))
         .count() as u32;
     // Everything not yet STOPPED counts toward maximumPercent.
-    let mut total = tasks.len() as u32;
+    let total = tasks.len() as u32;
     let healthy_total = tasks
         .iter()
         .filter(|t| is_healthy(t) && !stopped.contains(&t.id))
@@ -250,7 +245,6 @@ pub fn reconcile(
             stopped.push(stop(
                 t,
                 "Scaling activity initiated by (deployment)",
-                now,
                 &mut out,
             ));
             primary_live -= 1;
@@ -279,7 +273,6 @@ pub fn reconcile(
         stopped.push(stop(
             t,
             &format!("Deployment {} replaced this task", primary.id),
-            now,
             &mut out,
         ));
     }
@@ -315,8 +308,6 @@ pub fn reconcile(
     }
     if to_start > 0 {
         let (started, unplaced) = launch(world, &svc, &primary, to_start, now, rng, &mut out);
-        total += started.len() as u32;
-        let _ = total;
         if !started.is_empty() {
             let ids: Vec<String> = started.iter().map(|i| format!("(task {i})")).collect();
             out.push(service_event(
@@ -398,7 +389,7 @@ pub fn reconcile(
 }
 
 /// Marks a task to stop and schedules its next step. Returns its id.
-fn stop(t: &Task, reason: &str, _now: SimTime, out: &mut Vec<Effect>) -> String {
+fn stop(t: &Task, reason: &str, out: &mut Vec<Effect>) -> String {
     let mut t = t.clone();
     t.desired_running = false;
     if t.stopped_reason.is_none() {
