@@ -315,31 +315,47 @@ pub fn launch(
         attributes: BTreeMap::new(),
         images: Vec::new(),
     };
-    let rate = world.billing.prices.ec2(&g.instance_type).unwrap_or(0);
     let effects = vec![
         fx(AwsEffect::PutSubnet(subnet)),
         fx(AwsEffect::PutInstance(inst.clone())),
-        fx(AwsEffect::BillStart(
-            id.clone(),
-            Billable {
-                category: Category::Ec2,
-                description: format!("EC2 instance {id} ({})", g.instance_type),
-                rate,
-                start: now,
-                end: None,
-                minimum: SimDuration::from_secs(60),
-            },
-        )),
+        bill_instance(
+            world,
+            &id,
+            &g.instance_type,
+            format!("EC2 instance {id} ({})", g.instance_type),
+            now,
+        ),
         later(INSTANCE_BOOT, AwsTask::InstanceBooted { instance: id }),
     ];
     Ok((inst, effects))
 }
 
-/// Terminates an instance: releases its address, stops billing, deregisters it.
-pub fn terminate(world: &World, i: &Instance, now: SimTime) -> Vec<Effect> {
+/// Starts billing an EC2 instance at its type's hourly price (per second, one-minute
+/// minimum), from launch.
+pub fn bill_instance(
+    world: &World,
+    id: &str,
+    instance_type: &str,
+    description: String,
+    now: SimTime,
+) -> Effect {
+    fx(AwsEffect::BillStart(
+        id.to_string(),
+        Billable {
+            category: Category::Ec2,
+            description,
+            rate: world.billing.prices.ec2(instance_type).unwrap_or(0),
+            start: now,
+            end: None,
+            minimum: SimDuration::from_secs(60),
+        },
+    ))
+}
+
+/// Marks an instance terminated, frees its address and stops its bill (ECS container
+/// instances and EKS nodes alike).
+pub fn release(world: &World, i: &Instance) -> Vec<Effect> {
     let mut out = Vec::new();
-    let mut inst = i.clone();
-    inst.state = InstanceState::Terminated;
     if let (Some(subnet), Some(ip)) = (
         world.aws.vpc.subnets.get(&i.subnet),
         crate::ecs::vpc::parse_ip(&i.private_ip),
@@ -349,6 +365,15 @@ pub fn terminate(world: &World, i: &Instance, now: SimTime) -> Vec<Effect> {
         out.push(fx(AwsEffect::PutSubnet(subnet)));
     }
     out.push(fx(AwsEffect::BillStop(i.id.clone())));
+    let mut inst = i.clone();
+    inst.state = InstanceState::Terminated;
+    out.push(fx(AwsEffect::PutInstance(inst)));
+    out
+}
+
+/// Terminates an ECS container instance: releases it and deregisters it from clusters.
+pub fn terminate(world: &World, i: &Instance, now: SimTime) -> Vec<Effect> {
+    let mut out = release(world, i);
     for c in world.aws.clusters.values() {
         if c.container_instances.contains(&i.id) {
             let mut c = c.clone();
@@ -357,7 +382,6 @@ pub fn terminate(world: &World, i: &Instance, now: SimTime) -> Vec<Effect> {
         }
     }
     let _ = now;
-    out.push(fx(AwsEffect::PutInstance(inst)));
     out
 }
 

@@ -441,21 +441,16 @@ fn node_group_sync(
             })));
             // EC2 bills from the `running` state, reached seconds after launch (the OS
             // and kubelet still boot); the simulator starts the bill at launch.
-            let rate = world.billing.prices.ec2(&g.instance_type).unwrap_or(0);
-            out.push(fx(AwsEffect::BillStart(
-                id.clone(),
-                Billable {
-                    category: Category::Ec2,
-                    description: format!(
-                        "EC2 instance {id} ({}, EKS node group {ng})",
-                        g.instance_type
-                    ),
-                    rate,
-                    start: now,
-                    end: None,
-                    minimum: SimDuration::from_secs(60),
-                },
-            )));
+            out.push(super::capacity::bill_instance(
+                world,
+                &id,
+                &g.instance_type,
+                format!(
+                    "EC2 instance {id} ({}, EKS node group {ng})",
+                    g.instance_type
+                ),
+                now,
+            ));
             out.push(eks_later(
                 INSTANCE_BOOT,
                 EksTask::InstanceJoined {
@@ -473,7 +468,7 @@ fn node_group_sync(
                     g.instance_type,
                     g.desired_size,
                     live + k,
-                    crate::cost::dollars(rate, 4),
+                    crate::cost::dollars(world.billing.prices.ec2(&g.instance_type).unwrap_or(0), 4),
                 ),
             ));
         }
@@ -700,19 +695,10 @@ fn node_terminate(
     if world.api.store.node_named(&m.node).is_some() {
         out.push(Effect::Delete(ObjKey::new("Node", "", &m.node)));
     }
-    if let Some(i) = world.aws.instances.get(instance) {
-        let mut i = i.clone();
-        i.state = InstanceState::Terminated;
-        out.push(fx(AwsEffect::PutInstance(i)));
-    }
-    out.push(fx(AwsEffect::BillStop(instance.to_string())));
-    if let (Some(s), Some(ip)) = (
-        world.aws.vpc.subnets.get(&m.subnet),
-        crate::ecs::vpc::parse_ip(&m.ip),
-    ) {
-        let mut s = s.clone();
-        s.used.remove(&ip);
-        out.push(fx(AwsEffect::PutSubnet(s)));
+    // The instance record is written at launch with the member's subnet and address.
+    match world.aws.instances.get(instance) {
+        Some(i) => out.extend(super::capacity::release(world, i)),
+        None => out.push(fx(AwsEffect::BillStop(instance.to_string()))),
     }
     out.push(event(
         Component::Ec2AutoScaling,

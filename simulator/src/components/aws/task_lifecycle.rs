@@ -365,20 +365,25 @@ fn start(world: &World, t: &mut Task, now: SimTime, out: &mut Vec<Effect>) {
         ),
     ));
     out.extend(super::target_health::register(world, t, now));
-    let checks = def.health_check().cloned();
-    if let Some(hc) = &checks {
-        let wait = hc
-            .start_period
-            .unwrap_or(0)
-            .max(hc.interval.unwrap_or(30))
-            .max(1) as u64;
-        out.push(next(t, SimDuration::from_secs(wait)));
+    if let Some(hc) = def.health_check() {
+        out.push(next(t, first_check(hc)));
     } else if !has_lb(world, t) {
         out.push(next(t, NO_CHECK_HEALTHY_AFTER));
     }
     if let Some(s) = &t.service {
         out.push(sync(&t.cluster, s));
     }
+}
+
+/// When a container health check first reports: after its start period or one interval
+/// (default 30 s), whichever is later.
+fn first_check(hc: &crate::ecs::task_definition::HealthCheck) -> SimDuration {
+    SimDuration::from_secs(
+        hc.start_period
+            .unwrap_or(0)
+            .max(hc.interval.unwrap_or(30))
+            .max(1) as u64,
+    )
 }
 
 fn has_lb(world: &World, t: &Task) -> bool {
@@ -394,12 +399,7 @@ fn health(world: &World, t: &mut Task, now: SimTime, out: &mut Vec<Effect>) {
     let started = t.started_at.unwrap_or(now);
     let container_ok = match def.and_then(|d| d.health_check()) {
         Some(hc) => {
-            let wait = hc
-                .start_period
-                .unwrap_or(0)
-                .max(hc.interval.unwrap_or(30))
-                .max(1) as u64;
-            if now >= started.after(SimDuration::from_secs(wait)) && t.health != Health::Healthy {
+            if now >= started.after(first_check(hc)) && t.health != Health::Healthy {
                 t.health = Health::Healthy;
                 out.push(emit(
                     t,
