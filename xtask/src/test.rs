@@ -103,6 +103,7 @@ impl Options {
 /// Runs the selected stages, printing a header and duration for each and a summary
 /// ending in `test: N passed, M failed`. Fails at the first failing stage.
 pub fn run(ws: &Workspace, options: &Options) -> Result<()> {
+    let ws = &ws.clone().without_incremental();
     let stages = options.stages();
     let started = Instant::now();
     let mut passed: Vec<(Stage, Duration)> = Vec::new();
@@ -121,9 +122,10 @@ pub fn run(ws: &Workspace, options: &Options) -> Result<()> {
         match outcome {
             Ok(()) => {
                 println!(
-                    "<== {} passed in {}",
+                    "<== {} passed in {} ({})",
                     stage.name(),
-                    format_duration(elapsed)
+                    format_duration(elapsed),
+                    disk_report(ws)
                 );
                 passed.push((stage, elapsed));
             }
@@ -145,6 +147,43 @@ pub fn run(ws: &Workspace, options: &Options) -> Result<()> {
     }
     print_summary(&passed, None, started.elapsed());
     Ok(())
+}
+
+/// How much `target/` holds and how much the disk has left: CI machines can be short
+/// of disk, and a stage that fails with ENOSPC is easier to explain with these.
+fn disk_report(ws: &Workspace) -> String {
+    let target = dir_size(&ws.join("target"));
+    let free = process::capture(
+        ws.command("df")
+            .args(["--output=avail", "-B1"])
+            .arg(ws.join("target")),
+    )
+    .ok()
+    .and_then(|out| out.lines().nth(1)?.trim().parse::<u64>().ok());
+    match free {
+        Some(free) => format!("target/ {}, {} free", gigabytes(target), gigabytes(free)),
+        None => format!("target/ {}", gigabytes(target)),
+    }
+}
+
+/// Bytes under `dir`, not following symlinks; unreadable entries count as zero.
+fn dir_size(dir: &std::path::Path) -> u64 {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(|entry| entry.ok())
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() => dir_size(&entry.path()),
+            Ok(kind) if kind.is_file() => entry.metadata().map_or(0, |m| m.len()),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// `bytes` as gigabytes with one decimal.
+fn gigabytes(bytes: u64) -> String {
+    format!("{:.1} GB", bytes as f64 / 1e9)
 }
 
 fn print_summary(passed: &[(Stage, Duration)], failed: Option<(Stage, Duration)>, total: Duration) {

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 pub struct Workspace {
     root: PathBuf,
     path: OsString,
+    incremental: bool,
 }
 
 impl Workspace {
@@ -37,7 +38,19 @@ impl Workspace {
         }
         let path =
             env::join_paths(dirs).map_err(|e| Error::new(format!("cannot build PATH: {e}")))?;
-        Ok(Self { root, path })
+        Ok(Self {
+            root,
+            path,
+            incremental: true,
+        })
+    }
+
+    /// The same workspace, with cargo's incremental compilation off in its commands.
+    /// The test command uses this: one clean build needs no incremental state, and
+    /// that state would double `target/` on CI machines with little disk.
+    pub fn without_incremental(mut self) -> Self {
+        self.incremental = false;
+        self
     }
 
     /// A path inside the workspace.
@@ -53,6 +66,9 @@ impl Workspace {
             .current_dir(&self.root)
             .env("PATH", &self.path)
             .stdin(Stdio::null());
+        if !self.incremental && env::var_os("CARGO_INCREMENTAL").is_none() {
+            command.env("CARGO_INCREMENTAL", "0");
+        }
         command
     }
 
