@@ -11,9 +11,13 @@
 //!   (terminal, event log, status line, process-flow strip, quiz).
 //! - [`markdown`] renders lesson narration (a small, escaping Markdown subset).
 
+pub mod charts;
 pub mod components;
+pub mod diagram;
 pub mod markdown;
 pub mod pages;
+pub mod progress;
+pub mod share;
 pub mod state;
 
 use leptos::prelude::*;
@@ -28,6 +32,7 @@ use crate::pages::sandbox::SandboxPage;
 /// The whole app: site header, routes and footer.
 #[component]
 pub fn App() -> impl IntoView {
+    progress::ProgressHandle::provide();
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>

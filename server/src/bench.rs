@@ -1,6 +1,9 @@
 //! `shipshape bench scheduler`: times the simulator's scheduler on upstream
 //! scheduler_perf's `SchedulingBasic` workload (the driver, with the node and pod templates,
 //! is `simulator::scheduler::bench`; the clock lives here because the simulator has none).
+//!
+//! `shipshape bench timeline`: builds a timeline from a realistic learner session
+//! (`simulator::timeline::workload`) and times random seeks on it.
 
 use std::time::{Duration, Instant};
 
@@ -102,6 +105,150 @@ pub fn scheduler(options: Options) -> Report {
     }
 }
 
+/// What `shipshape bench timeline` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimelineOptions {
+    /// Minimum number of events on the timeline.
+    pub events: usize,
+    /// Random seeks to time.
+    pub seeks: usize,
+    /// Seed for the seek targets (the simulation keeps its scenario's seed).
+    pub seed: u64,
+    /// Checkpoint after this many commands.
+    pub interval: usize,
+    /// Checkpoint after this many events.
+    pub event_interval: usize,
+}
+
+/// A finished `shipshape bench timeline`.
+#[derive(Debug, Clone)]
+pub struct TimelineReport {
+    /// The options it ran with.
+    pub options: TimelineOptions,
+    /// Commands on the timeline.
+    pub commands: usize,
+    /// Events on the timeline.
+    pub events: u64,
+    /// Commands of the workload that failed (and so are not on the timeline).
+    pub failed: usize,
+    /// Checkpoints held, the start included.
+    pub checkpoints: usize,
+    /// Events held by the checkpoints and the current state together.
+    pub events_held: u64,
+    /// Estimated bytes held by the checkpoints (world and log, as JSON).
+    pub memory_estimate: u64,
+    /// Time to build the timeline.
+    pub build: Duration,
+    /// Every seek's duration, sorted ascending.
+    pub seek_times: Vec<Duration>,
+    /// The process's peak resident memory in bytes (Linux `VmHWM`), if known.
+    pub peak_memory: Option<u64>,
+}
+
+/// The seek time below which a scrubber feels immediate (the timeline's budget).
+pub const SEEK_BUDGET: Duration = Duration::from_millis(50);
+
+impl TimelineReport {
+    /// The `q`-quantile (0..=1) of seek times, nearest rank; zero with no seeks.
+    pub fn seek_quantile(&self, q: f64) -> Duration {
+        if self.seek_times.is_empty() {
+            return Duration::ZERO;
+        }
+        let rank = (q.clamp(0.0, 1.0) * self.seek_times.len() as f64).ceil() as usize;
+        self.seek_times[rank.clamp(1, self.seek_times.len()) - 1]
+    }
+
+    /// The lines `shipshape bench timeline` prints.
+    pub fn text(&self) -> String {
+        let o = &self.options;
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let mut out = format!(
+            "workload: a learner session (nodes, deployments, scaling, HPA with sim traffic, sim advance), seek seed {}\n",
+            o.seed
+        );
+        out.push_str(&format!(
+            "timeline: {} commands, {} events, built in {:.2}s{}\n",
+            self.commands,
+            self.events,
+            self.build.as_secs_f64(),
+            if self.failed > 0 {
+                format!(" ({} workload commands failed)", self.failed)
+            } else {
+                String::new()
+            }
+        ));
+        out.push_str(&format!(
+            "checkpoints: {} (every {} commands or {} events), holding {} events; about {} MB\n",
+            self.checkpoints,
+            o.interval,
+            o.event_interval,
+            self.events_held,
+            self.memory_estimate.div_ceil(1_000_000)
+        ));
+        let max = self.seek_times.last().copied().unwrap_or_default();
+        out.push_str(&format!(
+            "{} random seeks: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (budget {} ms: {})\n",
+            self.seek_times.len(),
+            ms(self.seek_quantile(0.5)),
+            ms(self.seek_quantile(0.99)),
+            ms(max),
+            SEEK_BUDGET.as_millis(),
+            if max <= SEEK_BUDGET { "met" } else { "MISSED" }
+        ));
+        match self.peak_memory {
+            Some(bytes) => out.push_str(&format!("peak memory: {} MB\n", bytes / 1_000_000)),
+            None => out.push_str("peak memory: unknown (no /proc/self/status VmHWM)\n"),
+        }
+        out
+    }
+}
+
+/// Builds the timeline, then times `seeks` seeks to seeded random positions.
+pub fn timeline(options: TimelineOptions) -> TimelineReport {
+    use simulator::timeline::workload::Workload;
+    use simulator::{SimRng, Simulation, Timeline};
+
+    let workload = Workload;
+    let start = Instant::now();
+    let mut tl = Timeline::new(Simulation::new(&workload.scenario()), options.interval)
+        .with_event_interval(options.event_interval);
+    let failed = workload.fill(&mut tl, options.events).len();
+    let build = start.elapsed();
+
+    let mut rng = SimRng::seeded(options.seed);
+    let mut seek_times = Vec::with_capacity(options.seeks);
+    for _ in 0..options.seeks {
+        let pos = rng.below(tl.len() as u64 + 1) as usize;
+        let start = Instant::now();
+        std::hint::black_box(tl.seek(pos));
+        seek_times.push(start.elapsed());
+    }
+    seek_times.sort();
+
+    let end = tl.marks().last().map_or(0, |m| m.events);
+    TimelineReport {
+        options,
+        commands: tl.len(),
+        events: end,
+        failed,
+        checkpoints: tl.checkpoint_count(),
+        events_held: tl.events_held(),
+        memory_estimate: checkpoint_bytes(&tl),
+        build,
+        seek_times,
+        peak_memory: peak_memory(),
+    }
+}
+
+/// Serialised size of each checkpoint's world and log: a proxy for what they hold in memory.
+fn checkpoint_bytes(tl: &simulator::Timeline) -> u64 {
+    let last = tl.current();
+    let world = serde_json::to_vec(last.state()).map_or(0, |v| v.len() as u64);
+    let log = last.log().to_jsonl().len() as u64;
+    let per_event = log / (last.log().len() as u64).max(1);
+    world * tl.checkpoint_count() as u64 + per_event * tl.events_held()
+}
+
 /// `VmHWM` (peak resident set size) from `/proc/self/status`, in bytes.
 pub fn peak_memory() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -129,6 +276,24 @@ mod tests {
         let status = "Name:\tshipshape\nVmPeak:\t  300000 kB\nVmHWM:\t   51200 kB\n";
         assert_eq!(parse_vm_hwm(status), Some(51200 * 1024));
         assert_eq!(parse_vm_hwm("Name: x\n"), None);
+    }
+
+    #[test]
+    fn a_small_timeline_run_reports_seeks() {
+        let report = timeline(TimelineOptions {
+            events: 500,
+            seeks: 20,
+            seed: 3,
+            interval: simulator::timeline::DEFAULT_INTERVAL,
+            event_interval: simulator::timeline::DEFAULT_EVENT_INTERVAL,
+        });
+        assert!(report.events >= 500, "{}", report.events);
+        assert_eq!(report.failed, 0);
+        assert_eq!(report.seek_times.len(), 20);
+        assert!(report.seek_quantile(0.5) <= report.seek_quantile(0.99));
+        let text = report.text();
+        assert!(text.contains("20 random seeks: p50 "), "{text}");
+        assert!(text.contains("checkpoints: "), "{text}");
     }
 
     #[test]

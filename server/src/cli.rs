@@ -73,6 +73,34 @@ pub enum BenchCommand {
     /// cache update). `--init-pods` are scheduled first, untimed; then `--pods` are timed.
     /// Prints pods/s, peak memory, and upstream's CI threshold for comparison.
     Scheduler(BenchSchedulerArgs),
+    /// Seek back and forth on a long timeline, as the app's timeline slider does.
+    ///
+    /// Builds a timeline of at least `--events` events from a realistic learner session
+    /// (nodes, deployments, scaling, an HPA under `sim traffic`, `sim advance`), with the
+    /// app's checkpoint policy, then seeks to `--seeks` random positions (seeded). Prints
+    /// the timeline's length, checkpoints and a memory estimate, the build time, and seek
+    /// p50/p99/max against the 50 ms budget.
+    Timeline(BenchTimelineArgs),
+}
+
+/// Options of `shipshape bench timeline`.
+#[derive(Debug, Args)]
+pub struct BenchTimelineArgs {
+    /// Minimum number of events on the timeline.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub events: usize,
+    /// Random seeks to time.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub seeks: usize,
+    /// Seed for the seek targets.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
+    /// Checkpoint after this many commands.
+    #[arg(long, value_name = "N", default_value_t = simulator::timeline::DEFAULT_INTERVAL)]
+    pub checkpoint_commands: usize,
+    /// Checkpoint after this many events.
+    #[arg(long, value_name = "N", default_value_t = simulator::timeline::DEFAULT_EVENT_INTERVAL)]
+    pub checkpoint_events: usize,
 }
 
 /// Options of `shipshape bench scheduler`.
@@ -157,6 +185,19 @@ mod tests {
             Command::Run(args) => {
                 assert_eq!(args.seed, Some(3));
                 assert_eq!(args.script, PathBuf::from("-"));
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bench_timeline_has_defaults() {
+        let cli = Cli::try_parse_from(["shipshape", "bench", "timeline", "--seeks", "5"]).unwrap();
+        match cli.command {
+            Command::Bench {
+                command: BenchCommand::Timeline(args),
+            } => {
+                assert_eq!((args.events, args.seeks, args.seed), (10_000, 5, 1));
             }
             other => panic!("parsed as {other:?}"),
         }

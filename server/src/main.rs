@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use server::cli::{
-    BenchCommand, BenchSchedulerArgs, Cli, Command, ConformanceArgs, LessonsCommand, RunArgs,
-    ServeArgs,
+    BenchCommand, BenchSchedulerArgs, BenchTimelineArgs, Cli, Command, ConformanceArgs,
+    LessonsCommand, RunArgs, ServeArgs,
 };
 use server::run::{RunError, RunOptions};
 use server::{ServeConfig, lessons_cmd};
@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         Command::Conformance(args) => conformance(args),
         Command::Bench { command } => match command {
             BenchCommand::Scheduler(args) => bench_scheduler(args),
+            BenchCommand::Timeline(args) => bench_timeline(args),
         },
     }
 }
@@ -65,6 +66,17 @@ fn bench_scheduler(args: BenchSchedulerArgs) -> ExitCode {
         init_pods: args.init_pods.unwrap_or(args.nodes),
         pods: args.pods,
         seed: args.seed,
+    });
+    print(&report.text())
+}
+
+fn bench_timeline(args: BenchTimelineArgs) -> ExitCode {
+    let report = server::bench::timeline(server::bench::TimelineOptions {
+        events: args.events,
+        seeks: args.seeks,
+        seed: args.seed,
+        interval: args.checkpoint_commands,
+        event_interval: args.checkpoint_events,
     });
     print(&report.text())
 }

@@ -497,34 +497,90 @@ fn stats(v: &[u32]) -> String {
     format!("{min} / {}.{} / {max}", avg10 / 10, avg10 % 10)
 }
 
+/// One instance type's Fargate-vs-EC2 comparison: the hourly price of the instance, the
+/// hourly price of the same vCPU and memory bought as Fargate capacity, and where the two
+/// cross.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crossover {
+    /// The instance type (`m5.large`).
+    pub instance: &'static str,
+    /// Its vCPUs.
+    pub vcpu: u32,
+    /// Its memory, MiB.
+    pub memory_mib: u64,
+    /// The instance's price, nano-dollars per hour (paid however much of it is used).
+    pub ec2_hour: i64,
+    /// Fargate capacity of the instance's size, nano-dollars per hour at 100% use.
+    pub fargate_equivalent_hour: i64,
+    /// The utilisation at which both cost the same, in tenths of a percent (rounded);
+    /// above 1000 the instance costs more even fully used.
+    pub crossover_permille: i64,
+}
+
+impl Crossover {
+    /// What Fargate capacity for `percent`% of the instance costs per hour, nano-dollars.
+    pub fn fargate_at(&self, percent: i64) -> i64 {
+        self.fargate_equivalent_hour * percent / 100
+    }
+
+    /// Whether EC2 becomes the cheaper option at some utilisation up to 100%.
+    pub fn crosses(&self) -> bool {
+        self.crossover_permille <= 1000
+    }
+}
+
+/// The Fargate-vs-EC2 crossover of each priced instance type, in the order of
+/// [`crate::cost::INSTANCE_TYPES`] (types without a price, or whose Fargate equivalent
+/// is free, are left out).
+pub fn crossover_points(prices: &PriceList) -> Vec<Crossover> {
+    crate::cost::INSTANCE_TYPES
+        .iter()
+        .filter_map(|t| {
+            let ec2 = prices.ec2(t.name)?;
+            let equiv = prices.fargate_hour(u64::from(t.vcpu) * 1024, t.memory_mib);
+            if equiv <= 0 {
+                return None;
+            }
+            // Utilisation u at which u × equiv = ec2, in tenths of a percent.
+            let permille =
+                ((i128::from(ec2) * 1000 + i128::from(equiv) / 2) / i128::from(equiv)) as i64;
+            Some(Crossover {
+                instance: t.name,
+                vcpu: t.vcpu,
+                memory_mib: t.memory_mib,
+                ec2_hour: ec2,
+                fargate_equivalent_hour: equiv,
+                crossover_permille: permille,
+            })
+        })
+        .collect()
+}
+
 /// The Fargate-vs-EC2 crossover for each priced instance type.
 pub fn crossover(prices: &PriceList) -> String {
     let mut out = String::from(
         "Fargate vs EC2 crossover (same vCPU and memory bought as Fargate capacity vs a whole instance):\n\nINSTANCE     EC2/H       FARGATE-EQUIVALENT/H   EC2 CHEAPER FROM   COST AT 25% / 50% / 75% / 100% USED (FARGATE vs EC2)\n",
     );
-    for t in crate::cost::INSTANCE_TYPES.iter() {
-        let Some(ec2) = prices.ec2(t.name) else {
-            continue;
-        };
-        let equiv = prices.fargate_hour(u64::from(t.vcpu) * 1024, t.memory_mib);
-        if equiv <= 0 {
-            continue;
-        }
-        // Utilisation u at which u × equiv = ec2, in tenths of a percent.
-        let permille =
-            ((i128::from(ec2) * 1000 + i128::from(equiv) / 2) / i128::from(equiv)) as i64;
-        let cross = if permille > 1000 {
-            "never (EC2 costs more even fully used)".to_string()
-        } else {
+    for c in crossover_points(prices) {
+        let permille = c.crossover_permille;
+        let cross = if c.crosses() {
             format!("{}.{}% used", permille / 10, permille % 10)
+        } else {
+            "never (EC2 costs more even fully used)".to_string()
         };
-        let at = |pct: i64| format!("{} vs {}", dollars(equiv * pct / 100, 4), dollars(ec2, 4));
+        let at = |pct: i64| {
+            format!(
+                "{} vs {}",
+                dollars(c.fargate_at(pct), 4),
+                dollars(c.ec2_hour, 4)
+            )
+        };
         let _ = writeln!(
             out,
             "{:<12} {:<11} {:<22} {:<18} {} | {} | {} | {}",
-            t.name,
-            dollars(ec2, 4),
-            dollars(equiv, 5),
+            c.instance,
+            dollars(c.ec2_hour, 4),
+            dollars(c.fargate_equivalent_hour, 5),
             cross,
             at(25),
             at(50),
@@ -700,5 +756,28 @@ fn fmt_short(d: SimDuration) -> String {
         format!("{}h", m / 60)
     } else {
         format!("{}h{:02}", m / 60, m % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crossover_points_match_the_printed_table() {
+        let prices = PriceList::default();
+        let points = crossover_points(&prices);
+        let m5 = points.iter().find(|c| c.instance == "m5.large");
+        let m5 = m5.expect("m5.large is priced by default");
+        // 2 vCPU × $0.04048 + 8 GB × $0.004445 = $0.11652 an hour.
+        assert_eq!(m5.fargate_equivalent_hour, 116_520_000);
+        assert_eq!(m5.ec2_hour, 96_000_000);
+        assert_eq!(m5.crossover_permille, 824);
+        assert!(m5.crosses());
+        assert_eq!(m5.fargate_at(50), 58_260_000);
+        assert!(
+            crossover(&prices)
+                .contains("m5.large     $0.0960     $0.11652               82.4% used")
+        );
     }
 }

@@ -98,6 +98,7 @@ fn memory(world: &World, now: SimTime, recs: &[(i32, u64)]) -> HpaMemory {
         down_events: Vec::new(),
         last_note: None,
         last_decision: None,
+        history: Vec::new(),
     }
 }
 

@@ -11,15 +11,22 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use crate::components::charts_panel::ChartsPanel;
+use crate::components::diagram::Diagram;
 use crate::components::event_log::EventLog;
 use crate::components::flow::FlowStrip;
 use crate::components::quiz::QuizQuestion;
 use crate::components::status::StatusLine;
 use crate::components::terminal::Terminal;
+use crate::components::timeline::TimelineBar;
 use crate::markdown;
 use crate::pages::lesson_challenge::Challenges;
 use crate::pages::not_found::NotFoundPage;
+use crate::progress::ProgressHandle;
 use crate::state::{Action, SimHandle};
+
+/// How long Play shows each step at 1× speed, in milliseconds.
+pub const PLAY_STEP_MS: f64 = 4000.0;
 
 /// Looks up the lesson named in the URL and plays it.
 #[component]
@@ -92,23 +99,58 @@ pub fn LessonPlayer(
             target + 1
         }
     };
-    let load_steps = move |count: usize| {
-        lesson.with_value(|l| {
-            load_action(
-                l,
-                l.scenario.setup.clone(),
-                l.steps
-                    .iter()
-                    .take(count)
-                    .filter_map(|s| s.command.clone())
-                    .collect(),
-            )
-        })
-    };
+    let setup_action =
+        move || lesson.with_value(|l| load_action(l, l.scenario.setup.clone(), Vec::new()));
 
     let sim =
         lesson.with_value(|l| SimHandle::provide(&l.scenario.scenario, Some(l.scenario.seed)));
+    let progress = ProgressHandle::expect();
+    let lesson_id = lesson.with_value(|l| l.id.to_string());
     let journal_len = move || sim.with_simulation(|s| s.journal().len());
+    // Where each step ended on the page's timeline: `step_end[k]` is the timeline
+    // position once `k` steps have run, with the line that got it there (`None` for
+    // no line), so moving between steps is a seek, not a replay from scratch.
+    let step_end = StoredValue::new(vec![(0usize, None::<String>)]);
+    let record_end = move |steps: usize| {
+        let position = sim.position().get_untracked();
+        let line = position
+            .checked_sub(1)
+            .and_then(|i| sim.journal().with_untracked(|j| j.get(i).cloned()));
+        step_end.update_value(|ends| {
+            ends.truncate(steps);
+            ends.push((position, line));
+        });
+    };
+    // Whether the timeline still holds what was recorded for `steps` steps (typing while
+    // viewing the past drops the future, and with it the recorded ends after it).
+    let end_still_valid = move |steps: usize| -> Option<usize> {
+        let (position, line) = step_end.with_value(|ends| ends.get(steps).cloned())?;
+        let held = sim.journal().with_untracked(|j| {
+            j.len() >= position && position.checked_sub(1).map(|i| j[i].clone()) == line
+        });
+        held.then_some(position)
+    };
+    // Runs (or re-reaches) step `step`, assuming the `step` steps before it are applied.
+    let forward_step = move |step: usize| {
+        if let Some(position) = end_still_valid(step + 1) {
+            sim.dispatch(Action::Seek(position));
+            return;
+        }
+        if let Some(position) = end_still_valid(step) {
+            sim.dispatch(Action::Seek(position));
+        }
+        if let Some(command) = command_of(step) {
+            sim.dispatch(Action::Run(command));
+        }
+        record_end(step + 1);
+    };
+    let start_walkthrough = move |steps: usize| {
+        sim.dispatch(setup_action());
+        step_end.set_value(vec![(0, None)]);
+        for step in 0..steps {
+            forward_step(step);
+        }
+    };
     let wait_for_learner = move |target: usize| {
         if target < step_count && learner_types(target) && applied.get_untracked() == target {
             pending.set(Some((target, journal_len())));
@@ -116,7 +158,7 @@ pub fn LessonPlayer(
             pending.set(None);
         }
     };
-    sim.dispatch(load_steps(applied_at(0)));
+    start_walkthrough(applied_at(0));
     applied.set(applied_at(0));
     wait_for_learner(0);
 
@@ -139,6 +181,7 @@ pub fn LessonPlayer(
             && typed(waiting)
         {
             applied.set(waiting.0 + 1);
+            record_end(waiting.0 + 1);
             pending.set(None);
         }
     });
@@ -146,30 +189,43 @@ pub fn LessonPlayer(
     let go_to = move |target: usize| {
         let target = target.min(stage_count.saturating_sub(1));
         let from = stage.get_untracked();
-        if target == from {
+        // The same stage again does nothing, unless the timeline was scrubbed away from
+        // it: then it comes back to where that stage's steps ended.
+        if target == from
+            && (diverged.get_untracked()
+                || end_still_valid(applied.get_untracked()) == Some(sim.position().get_untracked()))
+        {
             return;
         }
         if let Some(waiting) = pending.get_untracked()
             && typed(waiting)
         {
             applied.set(waiting.0 + 1);
+            record_end(waiting.0 + 1);
         }
         pending.set(None);
         active_challenge.set(None);
         let have = applied.get_untracked();
         let want = applied_at(target);
-        if diverged.get_untracked() || want < have {
-            sim.dispatch(load_steps(want));
+        if diverged.get_untracked() {
+            start_walkthrough(want);
             diverged.set(false);
+        } else if want <= have {
+            // Back (or the same step again, after scrubbing the timeline): the
+            // timeline seeks to where that step ended, replaying from a checkpoint.
+            match end_still_valid(want) {
+                Some(position) => sim.dispatch(Action::Seek(position)),
+                None => start_walkthrough(want),
+            }
         } else {
             for step in have..want {
-                if let Some(command) = command_of(step) {
-                    sim.dispatch(Action::Run(command));
-                }
+                forward_step(step);
             }
         }
         applied.set(want);
-        stage.set(target);
+        if target != from {
+            stage.set(target);
+        }
         wait_for_learner(target);
     };
     let on_select = Callback::new(go_to);
@@ -199,12 +255,61 @@ pub fn LessonPlayer(
         Callback::new(move |chosen: Vec<usize>| {
             let l = lesson.get_value();
             let question = &l.quiz[index];
-            sim.with_simulation(|s| {
+            let grade = sim.with_simulation(|s| {
                 let state = lessons::marking_state(l, question, s);
                 lessons::grade(question, &chosen, &state)
-            })
+            });
+            progress.record_answer(&l.id, &question.id, grade.correct);
+            grade
         })
     };
+
+    // Progress: the furthest stage reached, kept in localStorage by the handle.
+    {
+        let lesson_id = lesson_id.clone();
+        Effect::new(move |_| progress.record_stage(&lesson_id, stage.get(), stage_count));
+    }
+
+    // Play: step forward on a timer, pausing where the learner has to act (a command
+    // to type, the quiz) and at the last step.
+    let playing = RwSignal::new(false);
+    let speed = RwSignal::new(1.0f64);
+    let can_play_on = move || {
+        let next = stage.get_untracked() + 1;
+        next < step_count && pending.get_untracked().is_none()
+    };
+    let timer = StoredValue::new_local(None::<IntervalHandle>);
+    let stop_timer = move || {
+        if let Some(handle) = timer.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+    };
+    Effect::new(move |_| {
+        let (on, factor) = (playing.get(), speed.get());
+        stop_timer();
+        if !on {
+            return;
+        }
+        if !can_play_on() {
+            playing.set(false);
+            return;
+        }
+        let every = std::time::Duration::from_millis((PLAY_STEP_MS / factor) as u64);
+        let handle = set_interval_with_handle(
+            move || {
+                if can_play_on() {
+                    go_to(stage.get_untracked() + 1);
+                }
+                if !can_play_on() {
+                    playing.set(false);
+                }
+            },
+            every,
+        )
+        .ok();
+        timer.set_value(handle);
+    });
+    on_cleanup(stop_timer);
 
     let step_panel = move |i: usize, step: &lessons::Step, l: &lessons::Lesson| {
         let narration = markdown::to_html(&step.narration);
@@ -368,6 +473,21 @@ pub fn LessonPlayer(
         pending.get().is_some()
             || (Some(stage.get()) == challenge_stage && active_challenge.get().is_some())
     });
+    // Commands the active challenge does not allow: the terminal refuses them.
+    let disabled = Signal::derive(move || {
+        active_challenge
+            .get()
+            .filter(|_| Some(stage.get()) == challenge_stage)
+            .and_then(|i| {
+                lesson.with_value(|l| l.challenges.get(i).map(|c| c.disabled_commands.clone()))
+            })
+            .unwrap_or_default()
+    });
+    // "Seek to this moment" from the event log: the position whose command emitted it.
+    let on_seek = Callback::new(move |seq: u64| {
+        let position = sim.with_timeline(|t| t.position_of_event(seq));
+        sim.dispatch(Action::Seek(position));
+    });
 
     let (title, track, level, minutes, objectives) = lesson.with_value(|l| {
         (
@@ -415,7 +535,7 @@ pub fn LessonPlayer(
             <div class="player">
                 <div class="player-main">
                     {stage_panel}
-                    <div class="step-nav">
+                    <div class="step-nav" role="group" aria-label="Step controls">
                         <button
                             type="button"
                             class="button"
@@ -427,15 +547,61 @@ pub fn LessonPlayer(
                         </button>
                         <button
                             type="button"
+                            class="button"
+                            data-testid="step-play"
+                            aria-pressed=move || playing.get().to_string()
+                            disabled=move || { !playing.get() && stage.get() + 1 >= step_count }
+                            on:click=move |_| playing.update(|p| *p = !*p)
+                        >
+                            {move || if playing.get() { "⏸ Pause" } else { "▶ Play" }}
+                        </button>
+                        <label class="visually-hidden" for="play-speed">"Play speed"</label>
+                        <select
+                            id="play-speed"
+                            class="speed"
+                            data-testid="step-speed"
+                            on:change=move |ev| {
+                                if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                                    speed.set(v);
+                                }
+                            }
+                        >
+                            <option value="0.5">"0.5×"</option>
+                            <option value="1" selected>"1×"</option>
+                            <option value="2">"2×"</option>
+                            <option value="4">"4×"</option>
+                        </select>
+                        <button
+                            type="button"
                             class="button primary"
                             data-testid="step-next"
                             disabled=move || { stage.get() + 1 >= stage_count }
-                            on:click=move |_| go_to(stage.get_untracked() + 1)
+                            on:click=move |_| {
+                                playing.set(false);
+                                go_to(stage.get_untracked() + 1)
+                            }
                         >
                             {next_label}
                         </button>
                     </div>
+                    <p class="visually-hidden" aria-live="polite" data-testid="play-status">
+                        {move || {
+                            if playing.get() {
+                                "Playing the walkthrough."
+                            } else if pending.get().is_some() {
+                                "Paused: this step waits for you to type its command."
+                            } else {
+                                ""
+                            }
+                        }}
+                    </p>
                 </div>
+                <div class="player-stage">
+                    <Diagram highlight=highlight />
+                </div>
+            </div>
+            <TimelineBar />
+            <div class="player-lower">
                 <div class="player-side">
                     <StatusLine />
                     {has_tracker
@@ -451,14 +617,15 @@ pub fn LessonPlayer(
                         })}
                     {move || {
                         if interactive.get() {
-                            view! { <Terminal interactive=true /> }.into_any()
+                            view! { <Terminal interactive=true disabled=disabled /> }.into_any()
                         } else {
                             view! { <Terminal /> }.into_any()
                         }
                     }}
                 </div>
+                <ChartsPanel />
             </div>
-            <EventLog highlight=highlight />
+            <EventLog highlight=highlight on_seek=on_seek />
         </div>
     }
 }

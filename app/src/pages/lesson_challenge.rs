@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::markdown;
 use crate::pages::lesson::load_action;
+use crate::progress::ProgressHandle;
 use crate::state::SimHandle;
 
 /// Every challenge of `lesson`, one card each.
@@ -51,6 +52,18 @@ fn ChallengeCard(
     let mark = StoredValue::new(0usize);
     let is_active = move || active.get() == Some(index);
 
+    let progress = ProgressHandle::expect();
+    let evaluate = move || {
+        let from = mark.get_value();
+        let verdict = sim.with_simulation(|s| {
+            let lines: Vec<String> = s.journal().lines().iter().skip(from).cloned().collect();
+            lessons::challenge_status(challenge, s, &lines)
+        });
+        if verdict.solved {
+            progress.record_challenge(&lesson.id, &challenge.id, true);
+        }
+        status.set(Some(verdict));
+    };
     let start = move |_| {
         sim.dispatch(load_action(
             lesson,
@@ -60,15 +73,16 @@ fn ChallengeCard(
         mark.set_value(sim.with_simulation(|s| s.journal().len()));
         active.set(Some(index));
         diverged.set(true);
-        status.set(None);
+        evaluate();
     };
-    let check = move |_| {
-        let from = mark.get_value();
-        status.set(Some(sim.with_simulation(|s| {
-            let lines: Vec<String> = s.journal().lines().iter().skip(from).cloned().collect();
-            lessons::challenge_status(challenge, s, &lines)
-        })));
-    };
+    let check = move |_| evaluate();
+    // Live goal status: every command the learner runs re-checks the goals.
+    Effect::new(move |_| {
+        sim.transcript().track();
+        if active.get_untracked() == Some(index) {
+            evaluate();
+        }
+    });
 
     let hint_count = challenge.hints.len();
     let hints = move || {

@@ -1,57 +1,122 @@
-//! The sandbox (`/sandbox?scenario=NAME&seed=N`): a free-form terminal on a
-//! simulation of the chosen scenario, with its event log and status line.
+//! The sandbox (`/sandbox?scenario=NAME&seed=N&j=JOURNAL&at=POS`): a free-form terminal
+//! on a simulation of the chosen scenario, with its timeline, event log and status line.
+//!
+//! The URL always describes the state (see `crate::share` for the encoding): every
+//! command or seek rewrites it in place (`replace`), so copying the address bar or
+//! pressing "Share" gives a link that rebuilds exactly this state, and a reload does too.
 
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use web_sys::js_sys;
 
+use crate::components::charts_panel::ChartsPanel;
+use crate::components::diagram::Diagram;
 use crate::components::event_log::EventLog;
 use crate::components::status::StatusLine;
 use crate::components::terminal::Terminal;
-use crate::state::{Action, DEFAULT_SCENARIO, SimHandle};
+use crate::components::timeline::TimelineBar;
+use crate::share::{
+    self, LinkRequest, MAX_SESSION_FILE_BYTES, SESSION_FILE_NAME, sandbox_path, session_to_json,
+};
+use crate::state::{Action, Session, SimHandle};
 
-/// The sandbox page; the URL's `scenario` and `seed` pick the simulation.
+/// The sandbox page; the URL's `scenario`, `seed`, `j` and `at` pick the state.
 #[component]
 pub fn SandboxPage() -> impl IntoView {
     let query = use_query_map();
-    let scenario = Memo::new(move |_| {
-        query
-            .read()
-            .get("scenario")
-            .unwrap_or_else(|| DEFAULT_SCENARIO.to_string())
+    let link = Memo::new(move |_| {
+        let q = query.read();
+        LinkRequest::parse(
+            q.get_str("scenario"),
+            q.get_str("seed"),
+            q.get_str("j"),
+            q.get_str("at"),
+        )
     });
-    let seed = Memo::new(move |_| {
-        query
-            .read()
-            .get("seed")
-            .and_then(|s| s.trim().parse::<u64>().ok())
-    });
-    let sim = SimHandle::provide(&scenario.get_untracked(), seed.get_untracked());
+    let first = link.get_untracked();
+    let (first_scenario, first_seed) = first.resolve();
+    let sim = SimHandle::provide(
+        first.scenario.as_deref().unwrap_or(&first_scenario),
+        Some(first_seed),
+    );
+    // Why the link's journal could not be used (decoding or replay), shown as an alert.
+    let link_error = RwSignal::new(None::<String>);
+    // The last session this page wrote into the URL: seeing it come back is not news.
+    let written = StoredValue::new(None::<Session>);
 
-    // Back/forward or a link to another scenario or seed: start over.
+    let apply_link = move |req: &LinkRequest| {
+        let current = sim.session().get_untracked();
+        if req.same_run(&current) {
+            if req.position() != current.position {
+                sim.dispatch(Action::Seek(req.position()));
+            }
+        } else {
+            let (scenario, seed) = req.resolve();
+            sim.dispatch(Action::Restore {
+                // The name as asked, so an unknown one gets its message in the terminal.
+                scenario: req.scenario.clone().unwrap_or(scenario),
+                seed,
+                journal: req.journal.clone(),
+                position: req.position(),
+            });
+            link_error.set(
+                sim.restore_error()
+                    .map(|e| format!("This link's session could not be replayed: {e}.")),
+            );
+        }
+        if let Some(err) = &req.error {
+            link_error.set(Some(format!(
+                "This link's commands could not be read ({err}), so the scenario starts without them."
+            )));
+        }
+    };
+    apply_link(&first);
+
+    // Back/forward, a pasted link, or another scenario or seed: rebuild (or just seek).
     Effect::watch(
-        move || (scenario.get(), seed.get()),
-        move |(scenario, seed), _, _| {
-            sim.dispatch(Action::Load {
-                scenario: scenario.clone(),
-                seed: *seed,
-                files: Vec::new(),
-                setup: Vec::new(),
-                commands: Vec::new(),
-            })
+        move || link.get(),
+        move |req, _, _| {
+            let ours = written.with_value(|w| w.as_ref().is_some_and(|s| req.describes(s)));
+            if !ours {
+                apply_link(req);
+            }
         },
         false,
     );
 
+    // Keep the URL describing the state, in place, so the history is not flooded.
     let navigate = use_navigate();
+    let replace_url = navigate.clone();
+    Effect::new(move |_| {
+        let session = sim.session().get();
+        if link.with_untracked(|req| req.describes(&session)) {
+            return;
+        }
+        let path = sandbox_path(&session);
+        written.set_value(Some(session));
+        replace_url(
+            &path,
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    });
+
     let go = move |scenario: String, seed: Option<u64>| {
         let mut url = format!("/sandbox?scenario={scenario}");
         if let Some(seed) = seed {
             url.push_str(&format!("&seed={seed}"));
         }
+        link_error.set(None);
         navigate(&url, Default::default());
     };
-    let seed_text = RwSignal::new(sim.status().get_untracked().seed.to_string());
-    Effect::new(move |_| seed_text.set(sim.status().read().seed.to_string()));
+    let seed_text = RwSignal::new(sim.session().get_untracked().seed.to_string());
+    Effect::new(move |_| seed_text.set(sim.session().read().seed.to_string()));
 
     let go_scenario = go.clone();
     let on_scenario = move |ev| {
@@ -60,14 +125,15 @@ pub fn SandboxPage() -> impl IntoView {
     let on_restart = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let wanted = seed_text.get_untracked().trim().parse::<u64>().ok();
-        let current = sim.status().get_untracked();
-        if current.scenario == scenario.get_untracked() && wanted == seed.get_untracked() {
-            sim.dispatch(Action::Load {
+        let current = sim.session().get_untracked();
+        link_error.set(None);
+        if wanted.is_none_or(|w| w == current.seed) {
+            // Same scenario and seed: start over, without the commands.
+            sim.dispatch(Action::Restore {
                 scenario: current.scenario,
-                seed: wanted,
-                files: Vec::new(),
-                setup: Vec::new(),
-                commands: Vec::new(),
+                seed: current.seed,
+                journal: Vec::new(),
+                position: 0,
             });
         } else {
             go(current.scenario, wanted);
@@ -84,6 +150,12 @@ pub fn SandboxPage() -> impl IntoView {
             }
         })
         .collect_view();
+
+    // "Seek to this moment" from the event log: the position whose command emitted it.
+    let on_seek = Callback::new(move |seq: u64| {
+        let position = sim.with_timeline(|t| t.position_of_event(seq));
+        sim.dispatch(Action::Seek(position));
+    });
 
     view! {
         <div class="page sandbox" data-testid="sandbox">
@@ -109,11 +181,239 @@ pub fn SandboxPage() -> impl IntoView {
                     </button>
                 </form>
             </div>
+            {move || {
+                link_error
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <p class="share-error" role="alert" data-testid="link-error">
+                                {message}
+                            </p>
+                        }
+                    })
+            }}
             <StatusLine />
+            <TimelineBar />
+            <Diagram />
             <div class="workbench">
                 <Terminal interactive=true />
-                <EventLog />
+                <EventLog on_seek=on_seek />
             </div>
+            <ChartsPanel />
+            <SessionTools />
         </div>
     }
+}
+
+/// Share, export and import of the sandbox session.
+#[component]
+fn SessionTools() -> impl IntoView {
+    let sim = SimHandle::expect();
+    let status = RwSignal::new(String::new());
+    let shown_link = RwSignal::new(None::<String>);
+    let import_error = RwSignal::new(None::<String>);
+    let link_input = NodeRef::<leptos::html::Input>::new();
+
+    let full_link = move || {
+        let origin = window().location().origin().unwrap_or_default();
+        format!("{origin}{}", sandbox_path(&sim.session().get_untracked()))
+    };
+
+    let on_share = move |_| {
+        let url = full_link();
+        shown_link.set(Some(url.clone()));
+        status.set(String::new());
+        // The fallback: the link, selected, for the learner to copy by hand.
+        let select_link = move || {
+            request_animation_frame(move || {
+                if let Some(input) = link_input.get_untracked() {
+                    let _ = input.focus();
+                    input.select();
+                }
+            });
+        };
+        let navigator = window().navigator();
+        // `navigator.clipboard` is missing outside secure contexts.
+        let has_clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into())
+            .is_ok_and(|c| !c.is_undefined() && !c.is_null());
+        if !has_clipboard {
+            status.set("Copy the link below (Ctrl+C or ⌘C).".to_string());
+            select_link();
+            return;
+        }
+        let promise = navigator.clipboard().write_text(&url);
+        let on_ok = Closure::once_into_js(move |_: wasm_bindgen::JsValue| {
+            status.set("Link copied".to_string());
+        });
+        let on_err = Closure::once_into_js(move |_: wasm_bindgen::JsValue| {
+            status.set(
+                "Could not copy automatically: copy the link below (Ctrl+C or ⌘C).".to_string(),
+            );
+            select_link();
+        });
+        let then = js_sys::Reflect::get(&promise, &"then".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        if let Some(then) = then {
+            let _ = then.call2(&promise, &on_ok, &on_err);
+        }
+    };
+
+    let on_export = move |_| {
+        let json = session_to_json(&sim.session().get_untracked());
+        if let Err(message) = download(SESSION_FILE_NAME, &json) {
+            status.set(format!("Export failed: {message}"));
+        } else {
+            status.set(format!("Saved {SESSION_FILE_NAME}"));
+        }
+    };
+
+    let on_import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        // Cleared so choosing the same file again imports it again.
+        input.set_value("");
+        import_error.set(None);
+        if file.size() > MAX_SESSION_FILE_BYTES as f64 {
+            import_error.set(Some(format!(
+                "{} is too large for a session file (over {} KiB).",
+                file.name(),
+                MAX_SESSION_FILE_BYTES / 1024
+            )));
+            return;
+        }
+        let Ok(reader) = web_sys::FileReader::new() else {
+            import_error.set(Some("This browser cannot read files.".to_string()));
+            return;
+        };
+        let name = file.name();
+        let done = reader.clone();
+        let on_load = Closure::once_into_js(move || {
+            let text = done.result().ok().and_then(|r| r.as_string());
+            let Some(text) = text else {
+                import_error.set(Some(format!("{name} could not be read as text.")));
+                return;
+            };
+            match share::session_from_json(&text) {
+                Err(err) => import_error.set(Some(format!("{name}: {err}."))),
+                Ok(session) => {
+                    sim.dispatch(session.restore());
+                    match sim.restore_error() {
+                        Some(err) => import_error.set(Some(format!("{name}: {err}."))),
+                        None => status.set(format!("Loaded {name}")),
+                    }
+                }
+            }
+        });
+        reader.set_onloadend(Some(on_load.unchecked_ref()));
+        if reader.read_as_text(&file).is_err() {
+            import_error.set(Some(format!("{} could not be read.", file.name())));
+        }
+    };
+
+    view! {
+        <section class="session-tools" aria-label="Share and save this session">
+            <div class="session-buttons">
+                <button type="button" class="button" data-testid="share-button" on:click=on_share>
+                    "Share"
+                </button>
+                <button
+                    type="button"
+                    class="button"
+                    data-testid="export-session"
+                    on:click=on_export
+                >
+                    "Export session"
+                </button>
+                <label class="button import-label">
+                    "Import session"
+                    <input
+                        type="file"
+                        class="visually-hidden"
+                        accept=".json,application/json"
+                        data-testid="import-session"
+                        on:change=on_import
+                    />
+                </label>
+                <span class="share-status" aria-live="polite" data-testid="share-status">
+                    {move || status.get()}
+                </span>
+            </div>
+            {move || {
+                shown_link
+                    .get()
+                    .map(|url| {
+                        view! {
+                            <label class="share-link">
+                                <span>"Link to this exact state"</span>
+                                <input
+                                    type="text"
+                                    readonly
+                                    node_ref=link_input
+                                    data-testid="share-link"
+                                    prop:value=url
+                                    on:focus=move |ev| {
+                                        if let Some(input) = ev
+                                            .target()
+                                            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                                        {
+                                            input.select();
+                                        }
+                                    }
+                                />
+                            </label>
+                        }
+                    })
+            }}
+            {move || {
+                import_error
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <p class="share-error" role="alert" data-testid="import-error">
+                                {message}
+                            </p>
+                        }
+                    })
+            }}
+        </section>
+    }
+}
+
+/// Offers `contents` as a download named `name` (a Blob behind a temporary link).
+fn download(name: &str, contents: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&contents.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| "the browser refused to build the file".to_string())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the browser refused a download link".to_string())?;
+    let document = document();
+    let anchor = document
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+        .ok_or("cannot create a link")?;
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    let body = document.body().ok_or("no page body")?;
+    let _ = body.append_child(&anchor);
+    anchor.click();
+    anchor.remove();
+    // Revoked a moment later: some browsers start reading the Blob after `click` returns.
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(10),
+    );
+    Ok(())
 }

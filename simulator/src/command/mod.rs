@@ -5,6 +5,7 @@
 //! `shipshape run`, so a command means the same thing everywhere.
 
 pub mod aws;
+pub mod complete;
 pub mod docker;
 pub mod echo;
 pub mod files;

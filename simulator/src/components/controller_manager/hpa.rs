@@ -58,6 +58,61 @@ pub struct HpaMemory {
     /// The last sync's full explanation, also when it changed nothing (for "why is it
     /// not scaling?").
     pub last_decision: Option<Box<HpaDecision>>,
+    /// What recent syncs saw and set, oldest first, for charts (never logged, so it
+    /// changes no event and no transcript). Runs of identical samples keep only their
+    /// first and last; at most [`HISTORY_LIMIT`] samples are kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HpaSample>,
+}
+
+/// How many [`HpaSample`]s an HPA's memory keeps (about 4 hours of 15 s syncs whose
+/// numbers all changed; far longer when they hold steady).
+pub const HISTORY_LIMIT: usize = 1000;
+
+/// One sync that computed a replica count: the numbers a chart of the HPA plots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HpaSample {
+    /// When the sync ran.
+    pub at: SimTime,
+    /// The target's replicas before the sync.
+    pub replicas: i32,
+    /// The replica count the sync set (the same as `replicas` when it held).
+    pub desired: i32,
+    /// Pods whose samples counted.
+    pub ready_pods: i64,
+    /// The deciding metric's utilisation, percent of request (None for value targets).
+    pub utilization: Option<i64>,
+    /// Its target utilisation, percent.
+    pub target: Option<i64>,
+}
+
+impl HpaMemory {
+    /// Appends a sample; the middle of a run of identical ones is dropped, and the
+    /// oldest once more than [`HISTORY_LIMIT`] are kept.
+    pub fn record(&mut self, sample: HpaSample) {
+        let same = |a: &HpaSample| {
+            HpaSample {
+                at: sample.at,
+                ..*a
+            } == sample
+        };
+        let n = self.history.len();
+        if n >= 2 && same(&self.history[n - 1]) && same(&self.history[n - 2]) {
+            self.history[n - 1].at = sample.at;
+            return;
+        }
+        self.history.push(sample);
+        if self.history.len() > HISTORY_LIMIT {
+            let excess = self.history.len() - HISTORY_LIMIT;
+            self.history.drain(..excess);
+        }
+    }
+}
+
+/// A percentage as the decision shows it (`84%`), as a number.
+fn percent(shown: &str) -> Option<i64> {
+    shown.strip_suffix('%')?.parse().ok()
 }
 
 /// One metric's proposal, explained.
@@ -198,6 +253,7 @@ pub fn reconcile(key: &ObjKey, world: &World, now: SimTime) -> Vec<Effect> {
                     down_events: Vec::new(),
                     last_note: None,
                     last_decision: None,
+                    history: Vec::new(),
                 },
             ),
             Effect::Schedule {
@@ -980,6 +1036,14 @@ fn sync(
             decision.limit_reason
         ));
     }
+    memory.record(HpaSample {
+        at: now,
+        replicas: current,
+        desired,
+        ready_pods: decision.ready_pods,
+        utilization: percent(&decision.current),
+        target: percent(&decision.target),
+    });
     memory.last_decision = Some(Box::new(decision.clone()));
     if desired != current {
         // Rescale through the scale subresource: spec.replicas, a new generation.
@@ -1053,6 +1117,42 @@ fn sync(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn history_keeps_the_ends_of_steady_runs_and_a_bounded_length() {
+        let mut m = HpaMemory {
+            uid: "u".into(),
+            next_sync: SimTime(0),
+            recommendations: Vec::new(),
+            up_events: Vec::new(),
+            down_events: Vec::new(),
+            last_note: None,
+            last_decision: None,
+            history: Vec::new(),
+        };
+        let sample = |s: u64, desired: i32| HpaSample {
+            at: SimTime(s * 1000),
+            replicas: 2,
+            desired,
+            ready_pods: 2,
+            utilization: Some(50),
+            target: Some(60),
+        };
+        for s in 0..10 {
+            m.record(sample(s * 15, 2));
+        }
+        m.record(sample(150, 4));
+        let at: Vec<u64> = m.history.iter().map(|h| h.at.0 / 1000).collect();
+        assert_eq!(at, [0, 135, 150]);
+        for s in 0..(HISTORY_LIMIT as u64 * 2) {
+            m.record(sample(200 + s, (s % 2) as i32));
+        }
+        assert_eq!(m.history.len(), HISTORY_LIMIT);
+        assert_eq!(
+            m.history.last().map(|h| h.at.0 / 1000),
+            Some(200 + HISTORY_LIMIT as u64 * 2 - 1)
+        );
+    }
 
     #[test]
     fn decimal_si_milli_quantities() {
