@@ -4,13 +4,20 @@
 //! - [`App`] (this file) sets up the router: `/` catalog, `/lessons/:id` lesson
 //!   player, `/sandbox` sandbox, anything else the not-found page.
 //! - [`state`] holds the one piece of mutable state a page works on: a
-//!   [`simulator::Simulation`] plus the terminal transcript, behind the
-//!   [`state::SimHandle`] context newtype. Every change goes through
-//!   [`state::SimHandle::dispatch`]; views read its memos.
+//!   [`simulator::Timeline`] (the simulation, rewindable with checkpoints) plus the
+//!   terminal transcript, behind the [`state::SimHandle`] context newtype. Every change
+//!   goes through [`state::SimHandle::dispatch`]; views read its memos.
 //! - [`pages`] has one file per page; [`components`] the pieces pages share
-//!   (terminal, event log, status line, process-flow strip, quiz).
+//!   (terminal with tab completion, event log with explanations, timeline bar,
+//!   diagram, charts, process-flow strip, quiz).
+//! - [`diagram`] turns a simulation into a scene, a layout and a text alternative
+//!   (pure Rust, tested natively); [`charts`] extracts the series the charts draw.
+//! - [`progress`] is the learner's progress (localStorage, export/import) behind the
+//!   [`progress::ProgressHandle`] context; [`share`] encodes sandbox sessions in links
+//!   and files; [`browser_file`] downloads and reads those files.
 //! - [`markdown`] renders lesson narration (a small, escaping Markdown subset).
 
+pub mod browser_file;
 pub mod charts;
 pub mod components;
 pub mod diagram;

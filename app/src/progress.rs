@@ -2,8 +2,8 @@
 //! they have reached, kept in `localStorage` and exportable/importable as a JSON file.
 //!
 //! The model and every rule about it (recording, merging, validating a file) are plain
-//! Rust, tested natively; only [`ProgressHandle::provide`], [`download_json`] and
-//! [`read_text_file`] touch the browser.
+//! Rust, tested natively; only [`ProgressHandle::provide`] touches the browser
+//! (files go through [`crate::browser_file`]).
 //!
 //! File and storage format (`shipshape-progress/v1`):
 //!
@@ -509,65 +509,6 @@ pub fn save(progress: &Progress) -> Result<(), String> {
     storage
         .set_item(STORAGE_KEY, &progress.to_json())
         .map_err(|_| "the browser refused to store it (storage full or disabled)".to_string())
-}
-
-/// Offers `json` as a file download named `file_name` (Blob, object URL, temporary link).
-pub fn download_json(file_name: &str, json: &str) -> Result<(), String> {
-    use wasm_bindgen::{JsCast, JsValue};
-    let fail = |what: &str| format!("Could not export your progress: {what}.");
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| fail("no document"))?;
-    let parts = JsValue::from(vec![JsValue::from_str(json)]);
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|_| fail("the browser could not make a file"))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)
-        .map_err(|_| fail("the browser could not make a download link"))?;
-    let link = document
-        .create_element("a")
-        .ok()
-        .and_then(|el| el.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-        .ok_or_else(|| fail("could not create a link"))?;
-    link.set_href(&url);
-    link.set_download(file_name);
-    let body = document.body().ok_or_else(|| fail("no page body"))?;
-    let _ = body.append_child(&link);
-    link.click();
-    let _ = body.remove_child(&link);
-    let _ = web_sys::Url::revoke_object_url(&url);
-    Ok(())
-}
-
-/// Reads a chosen file as text and calls `done` with its contents or a message.
-pub fn read_text_file(file: web_sys::File, done: impl FnOnce(Result<String, String>) + 'static) {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::closure::Closure;
-    // Refuse big files before reading them into memory.
-    if file.size() > MAX_FILE_BYTES as f64 {
-        done(Err(format!(
-            "{:?} is {} KB; a Shipshape progress file is at most {} KB.",
-            file.name(),
-            (file.size() / 1024.0) as u64,
-            MAX_FILE_BYTES / 1024
-        )));
-        return;
-    }
-    let Ok(reader) = web_sys::FileReader::new() else {
-        done(Err("This browser cannot read files.".into()));
-        return;
-    };
-    let name = file.name();
-    let reader_for_result = reader.clone();
-    let on_end = Closure::once_into_js(move || {
-        let text = reader_for_result.result().ok().and_then(|r| r.as_string());
-        done(text.ok_or_else(|| format!("Could not read {name:?}.")));
-    });
-    reader.set_onloadend(Some(on_end.unchecked_ref()));
-    if reader.read_as_text(&file).is_err() {
-        reader.set_onloadend(None);
-    }
 }
 
 /// Context newtype: the learner's progress, provided once by `App`, saved to

@@ -30,9 +30,36 @@ pub fn value_text(marks: &[Mark], position: usize) -> String {
     }
 }
 
+/// A small icon drawn in SVG: the media-control glyphs (⏮ ⏭ ⏸) are missing from many
+/// system fonts and would show as empty boxes.
+fn icon(shape: &'static str) -> impl IntoView {
+    view! {
+        <svg class="timeline-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+            <path d=shape fill="currentColor"></path>
+        </svg>
+    }
+}
+
+/// ⏮: a bar, then a triangle pointing left.
+const ICON_START: &str = "M2 2h2v12H2zM14 2v12L5 8z";
+/// ⏭: a triangle pointing right, then a bar.
+const ICON_END: &str = "M2 2v12l9-6zM12 2h2v12h-2z";
+/// ⏸: two bars.
+const ICON_PAUSE: &str = "M3 2h4v12H3zM9 2h4v12H9z";
+/// ▶: a triangle pointing right.
+const ICON_PLAY: &str = "M3 2v12l11-6z";
+/// ◀: a triangle pointing left.
+const ICON_BACK: &str = "M13 2v12L2 8z";
+
 /// The timeline bar for the page's simulation (uses [`SimHandle::expect`]).
+/// `without_play` leaves out its own Play and speed controls, for pages that already
+/// play something (the lesson player plays its steps).
 #[component]
-pub fn TimelineBar() -> impl IntoView {
+pub fn TimelineBar(
+    /// Leave out Play/Pause and the speed selector.
+    #[prop(optional)]
+    without_play: bool,
+) -> impl IntoView {
     let sim = SimHandle::expect();
     let position = sim.position();
     let len = sim.len();
@@ -125,7 +152,7 @@ pub fn TimelineBar() -> impl IntoView {
                     aria-disabled=move || at_start().to_string()
                     on:click=move |_| step_to(0)
                 >
-                    <span aria-hidden="true">"⏮"</span>
+                    {icon(ICON_START)}
                 </button>
                 <button
                     type="button"
@@ -136,17 +163,18 @@ pub fn TimelineBar() -> impl IntoView {
                     aria-disabled=move || at_start().to_string()
                     on:click=move |_| step_to(position.get_untracked().saturating_sub(1))
                 >
-                    <span aria-hidden="true">"◀"</span>
+                    {icon(ICON_BACK)}
                 </button>
                 <button
                     type="button"
                     class="button timeline-button timeline-play"
                     data-testid="timeline-play"
+                    style:display=move || without_play.then_some("none")
                     aria-label=move || if playing.get() { "Pause" } else { "Play" }
                     aria-disabled=move || (len.get() == 0).to_string()
                     on:click=toggle_play
                 >
-                    <span aria-hidden="true">{move || if playing.get() { "⏸" } else { "▶" }}</span>
+                    {move || if playing.get() { icon(ICON_PAUSE).into_any() } else { icon(ICON_PLAY).into_any() }}
                     {move || if playing.get() { " Pause" } else { " Play" }}
                 </button>
                 <button
@@ -158,7 +186,7 @@ pub fn TimelineBar() -> impl IntoView {
                     aria-disabled=move || at_end().to_string()
                     on:click=move |_| step_to(position.get_untracked() + 1)
                 >
-                    <span aria-hidden="true">"▶"</span>
+                    {icon(ICON_PLAY)}
                 </button>
                 <button
                     type="button"
@@ -168,10 +196,10 @@ pub fn TimelineBar() -> impl IntoView {
                     aria-disabled=move || at_end().to_string()
                     on:click=move |_| step_to(len.get_untracked())
                 >
-                    <span aria-hidden="true">"⏭"</span>
+                    {icon(ICON_END)}
                     " Live"
                 </button>
-                <label class="timeline-speed">
+                <label class="timeline-speed" style:display=move || without_play.then_some("none")>
                     <span>"Speed"</span>
                     <select
                         data-testid="timeline-speed"

@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use lessons::Lesson;
 use wasm_bindgen::JsCast;
 
+use crate::browser_file;
 use crate::progress::{
-    EXPORT_FILE_NAME, LessonState, LessonSummary, ProgressHandle, download_json, read_text_file,
+    EXPORT_FILE_NAME, LessonState, LessonSummary, MAX_FILE_BYTES, ProgressHandle,
 };
 
 /// Lists the lessons from `lessons::catalog()` by track, each linking to its player.
@@ -220,10 +221,10 @@ fn YourProgress() -> impl IntoView {
     };
 
     let export = move |_| {
-        let result = download_json(EXPORT_FILE_NAME, &progress.export_json());
+        let result = browser_file::download_json(EXPORT_FILE_NAME, &progress.export_json());
         outcome.set(Some(match result {
             Ok(()) => Outcome::Done(format!("Exported your progress as {EXPORT_FILE_NAME}.")),
-            Err(e) => Outcome::Failed(e),
+            Err(e) => Outcome::Failed(format!("Could not export your progress: {e}.")),
         }));
     };
 
@@ -240,7 +241,7 @@ fn YourProgress() -> impl IntoView {
         // Clear the chooser so picking the same file again imports it again.
         input.set_value("");
         let name = file.name();
-        read_text_file(file, move |read| {
+        browser_file::read_text(file, MAX_FILE_BYTES, move |read| {
             let result = read.and_then(|text| progress.import(&text).map_err(|e| e.to_string()));
             outcome.set(Some(match result {
                 Ok(report) => Outcome::Done(report.to_string()),

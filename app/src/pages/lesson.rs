@@ -600,7 +600,7 @@ pub fn LessonPlayer(
                     <Diagram highlight=highlight />
                 </div>
             </div>
-            <TimelineBar />
+            <TimelineBar without_play=true />
             <div class="player-lower">
                 <div class="player-side">
                     <StatusLine />

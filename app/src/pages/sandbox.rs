@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::js_sys;
 
+use crate::browser_file;
 use crate::components::charts_panel::ChartsPanel;
 use crate::components::diagram::Diagram;
 use crate::components::event_log::EventLog;
@@ -261,7 +262,7 @@ fn SessionTools() -> impl IntoView {
 
     let on_export = move |_| {
         let json = session_to_json(&sim.session().get_untracked());
-        if let Err(message) = download(SESSION_FILE_NAME, &json) {
+        if let Err(message) = browser_file::download_json(SESSION_FILE_NAME, &json) {
             status.set(format!("Export failed: {message}"));
         } else {
             status.set(format!("Saved {SESSION_FILE_NAME}"));
@@ -281,41 +282,22 @@ fn SessionTools() -> impl IntoView {
         // Cleared so choosing the same file again imports it again.
         input.set_value("");
         import_error.set(None);
-        if file.size() > MAX_SESSION_FILE_BYTES as f64 {
-            import_error.set(Some(format!(
-                "{} is too large for a session file (over {} KiB).",
-                file.name(),
-                MAX_SESSION_FILE_BYTES / 1024
-            )));
-            return;
-        }
-        let Ok(reader) = web_sys::FileReader::new() else {
-            import_error.set(Some("This browser cannot read files.".to_string()));
-            return;
-        };
         let name = file.name();
-        let done = reader.clone();
-        let on_load = Closure::once_into_js(move || {
-            let text = done.result().ok().and_then(|r| r.as_string());
-            let Some(text) = text else {
-                import_error.set(Some(format!("{name} could not be read as text.")));
-                return;
-            };
-            match share::session_from_json(&text) {
-                Err(err) => import_error.set(Some(format!("{name}: {err}."))),
-                Ok(session) => {
-                    sim.dispatch(session.restore());
-                    match sim.restore_error() {
-                        Some(err) => import_error.set(Some(format!("{name}: {err}."))),
-                        None => status.set(format!("Loaded {name}")),
-                    }
+        browser_file::read_text(file, MAX_SESSION_FILE_BYTES, move |read| {
+            let outcome = read.and_then(|text| {
+                let session =
+                    share::session_from_json(&text).map_err(|e| format!("{name}: {e}."))?;
+                sim.dispatch(session.restore());
+                match sim.restore_error() {
+                    Some(err) => Err(format!("{name}: {err}.")),
+                    None => Ok(()),
                 }
+            });
+            match outcome {
+                Ok(()) => status.set(format!("Loaded {name}")),
+                Err(message) => import_error.set(Some(message)),
             }
         });
-        reader.set_onloadend(Some(on_load.unchecked_ref()));
-        if reader.read_as_text(&file).is_err() {
-            import_error.set(Some(format!("{} could not be read.", file.name())));
-        }
     };
 
     view! {
@@ -385,35 +367,4 @@ fn SessionTools() -> impl IntoView {
             }}
         </section>
     }
-}
-
-/// Offers `contents` as a download named `name` (a Blob behind a temporary link).
-fn download(name: &str, contents: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&contents.into());
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|_| "the browser refused to build the file".to_string())?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)
-        .map_err(|_| "the browser refused a download link".to_string())?;
-    let document = document();
-    let anchor = document
-        .create_element("a")
-        .ok()
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-        .ok_or("cannot create a link")?;
-    anchor.set_href(&url);
-    anchor.set_download(name);
-    let body = document.body().ok_or("no page body")?;
-    let _ = body.append_child(&anchor);
-    anchor.click();
-    anchor.remove();
-    // Revoked a moment later: some browsers start reading the Blob after `click` returns.
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        std::time::Duration::from_secs(10),
-    );
-    Ok(())
 }
