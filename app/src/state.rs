@@ -11,6 +11,9 @@ use leptos::prelude::*;
 use simulator::timeline::{DEFAULT_EVENT_INTERVAL, DEFAULT_INTERVAL, Mark};
 use simulator::{Scenario, Simulation, Timeline};
 
+/// How many of the newest events [`SimHandle::events`] turns into rows.
+pub const EVENT_TAIL: usize = 500;
+
 /// The scenario used when none (or an unknown one) is asked for.
 pub const DEFAULT_SCENARIO: &str = "default";
 
@@ -333,10 +336,12 @@ impl SimState {
         });
     }
 
+    /// The newest [`EVENT_TAIL`] events as rows: a long session holds tens of thousands,
+    /// and turning them all into strings on every change made each seek cost more the
+    /// longer the session.
     fn event_rows(&self) -> Vec<EventRow> {
-        self.simulation()
-            .log()
-            .events()
+        let events = self.simulation().log().events();
+        events[events.len().saturating_sub(EVENT_TAIL)..]
             .iter()
             .map(|e| EventRow {
                 seq: e.seq,
@@ -411,6 +416,7 @@ pub struct SimHandle {
     transcript: Memo<Vec<Entry>>,
     history: Memo<Vec<String>>,
     events: Memo<Vec<EventRow>>,
+    event_total: Memo<usize>,
     status: Memo<Status>,
     position: Memo<usize>,
     len: Memo<usize>,
@@ -428,6 +434,7 @@ impl SimHandle {
             transcript: Memo::new(move |_| state.with(SimState::transcript)),
             history: Memo::new(move |_| state.with(|s| s.history.clone())),
             events: Memo::new(move |_| state.with(SimState::event_rows)),
+            event_total: Memo::new(move |_| state.with(|s| s.simulation().log().events().len())),
             status: Memo::new(move |_| state.with(SimState::status)),
             position: Memo::new(move |_| state.with(|s| s.timeline.position())),
             len: Memo::new(move |_| state.with(|s| s.timeline.len())),
@@ -474,9 +481,14 @@ impl SimHandle {
         self.history
     }
 
-    /// The event log, oldest first.
+    /// The newest [`EVENT_TAIL`] events of the log, oldest first.
     pub fn events(&self) -> Memo<Vec<EventRow>> {
         self.events
+    }
+
+    /// How many events the simulation has logged (at the current position).
+    pub fn event_total(&self) -> Memo<usize> {
+        self.event_total
     }
 
     /// Scenario, seed and clock.

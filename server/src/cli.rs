@@ -19,7 +19,19 @@ pub struct Cli {
 /// The subcommands of `shipshape`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the built web app (and its API) over HTTP.
+    /// Serve the built web app and the workshop API over HTTP.
+    ///
+    /// The app comes from `--dist` (SPA fallback, compression, cache headers, a CSP that
+    /// allows exactly its inline start-up script). The workshop API lives under `/api`
+    /// and is described by `GET /api/openapi.json`: `POST /api/workshops` (create; returns
+    /// the join code and the instructor secret), `POST /api/join` (students), `POST
+    /// /api/workshops/{id}/progress`, and for the instructor `.../dashboard`, `.../events`
+    /// (live, Server-Sent Events), `.../broadcast` and `.../results.csv`.
+    ///
+    /// Workshops are stored in SQLite at `<DATA>/shipshape.db` (WAL, every write fsynced
+    /// before it is acknowledged; the schema is migrated on start). Back it up with
+    /// `sqlite3 shipshape.db ".backup copy.db"`, not by copying the file while serving.
+    /// Stops gracefully on Ctrl-C or SIGTERM.
     Serve(ServeArgs),
     /// Run a script of learner commands in the simulator and print the transcript.
     ///
@@ -129,7 +141,8 @@ pub struct ServeArgs {
     /// Address to bind; use 0.0.0.0 to accept connections from other machines.
     #[arg(long, default_value = "127.0.0.1")]
     pub host: IpAddr,
-    /// Directory for the server's own data (workshops); created if missing.
+    /// Directory for the server's own data: the workshop database `shipshape.db` (with
+    /// its `-wal` and `-shm` files); created if missing.
     #[arg(long, value_name = "DIR", default_value = "data")]
     pub data: PathBuf,
     /// Directory holding the built app (Trunk's output, with index.html).

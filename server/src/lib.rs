@@ -3,11 +3,12 @@
 //!
 //! A tour:
 //! - [`cli`]: the `shipshape` command line (clap), parsed by `main.rs`.
-//! - [`app`]: the HTTP router: [`health`] (`/healthz`), the JSON API (unknown `/api/...`
-//!   paths answer with an [`error::ApiError`]), and [`serve`] (the built app with SPA
-//!   fallback, compression and cache headers).
+//! - [`app`]: the HTTP router: [`health`] (`/healthz`), the [`workshop`] API on SQLite
+//!   (unknown `/api/...` paths answer with an [`error::ApiError`]), and [`serve`] (the
+//!   built app with SPA fallback, compression and cache headers); [`security`] adds the
+//!   security headers (CSP and friends) to every response.
 //! - [`listen`]: binds a socket, serves [`app`] and shuts down gracefully on Ctrl-C or
-//!   SIGTERM.
+//!   SIGTERM (open event streams are ended so the shutdown isn't held up).
 //! - [`run`]: `shipshape run`: replays a command script in the simulator and produces
 //!   a byte-reproducible transcript.
 //! - [`lessons_cmd`]: `shipshape lessons list|check`.
@@ -22,7 +23,9 @@ pub mod error;
 pub mod health;
 pub mod lessons_cmd;
 pub mod run;
+pub mod security;
 pub mod serve;
+pub mod workshop;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -45,15 +48,40 @@ pub struct ServeConfig {
 }
 
 /// Builds the whole HTTP application. Needs no socket, so tests call it directly.
+///
+/// Creates the data directory and opens (or creates) `<data>/shipshape.db`. If that
+/// fails the error is logged and the workshop API answers 503; [`listen`] instead refuses
+/// to start.
 pub fn app(config: ServeConfig) -> Router {
+    let store = open_store(&config.data)
+        .inspect_err(|error| tracing::error!(%error, "workshops are unavailable"))
+        .ok();
+    build(&config, workshop::WorkshopState::new(store))
+}
+
+/// Opens the workshop store in `data`, creating the directory if needed.
+pub fn open_store(data: &std::path::Path) -> Result<workshop::store::Store, String> {
+    std::fs::create_dir_all(data)
+        .map_err(|e| format!("cannot create the data directory {}: {e}", data.display()))?;
+    workshop::store::Store::open(data).map_err(|e| {
+        format!(
+            "cannot open {}: {e}",
+            data.join(workshop::store::DB_FILE).display()
+        )
+    })
+}
+
+fn build(config: &ServeConfig, workshops: workshop::WorkshopState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
+        .merge(workshop::router(workshops))
         // Both `/api` and everything below it: an API client must get JSON, never the SPA.
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .fallback_service(serve::static_router(&config.dist))
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(TraceLayer::new_for_http())
+        .layer(security::layers(&config.dist))
 }
 
 async fn api_not_found(uri: Uri) -> ApiError {
@@ -61,8 +89,11 @@ async fn api_not_found(uri: Uri) -> ApiError {
 }
 
 /// Serves [`app`] on `addr` until Ctrl-C or SIGTERM, letting in-flight requests finish.
+/// Fails before binding if the workshop database cannot be opened.
 pub async fn listen(config: ServeConfig, addr: SocketAddr) -> std::io::Result<()> {
-    std::fs::create_dir_all(&config.data)?;
+    let store = open_store(&config.data).map_err(std::io::Error::other)?;
+    tracing::info!(database = %store.path().display(), "workshop database open");
+    let workshops = workshop::WorkshopState::new(Some(store));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     if !config.dist.join("index.html").is_file() {
@@ -72,9 +103,16 @@ pub async fn listen(config: ServeConfig, addr: SocketAddr) -> std::io::Result<()
         );
     }
     tracing::info!("Shipshape listening on http://{local}/");
-    axum::serve(listener, app(config))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    let app = build(&config, workshops.clone());
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        workshops.shut_down_streams();
+    })
+    .await
 }
 
 async fn shutdown_signal() {

@@ -21,6 +21,8 @@ pub enum Task {
     Serve(serve::Options),
     /// `cargo xtask test`.
     Test(test::Options),
+    /// `cargo xtask bench`.
+    Bench,
 }
 
 /// Parses the arguments after `cargo xtask`.
@@ -114,6 +116,16 @@ pub fn parse(args: &[String]) -> Result<Task> {
             }
             Ok(Task::Test(options))
         }
+        "bench" => {
+            if let Some(task) = help(bench_help())? {
+                return Ok(task);
+            }
+            let mut flags = Flags::new("bench", rest);
+            if let Some(flag) = flags.next_flag()? {
+                return Err(flags.unknown(&flag));
+            }
+            Ok(Task::Bench)
+        }
         other => bail!("unknown command `{other}`\n\n{}", main_help()),
     }
 }
@@ -178,7 +190,8 @@ fn topic_help(topic: &str) -> Result<String> {
         "build" => Ok(build_help()),
         "serve" => Ok(serve_help()),
         "test" => Ok(test_help()),
-        other => bail!("no help for `{other}`: commands are setup, build, serve, test"),
+        "bench" => Ok(bench_help()),
+        other => bail!("no help for `{other}`: commands are setup, build, serve, test, bench"),
     }
 }
 
@@ -199,9 +212,31 @@ Commands:
   build   Build the web app (Trunk, into dist/) and the `shipshape` server
   serve   Build in release mode and serve the app on http://127.0.0.1:{DEFAULT_PORT}
   test    Run every check and test, stopping at the first failure (what CI runs)
+  bench   Measure bundle size, timeline seeks and diagram updates (release, Chromium)
   help    Print this message or a command's help
 
 Run `cargo xtask <COMMAND> --help` for a command's options."
+    )
+}
+
+fn bench_help() -> String {
+    format!(
+        "\
+Measure the app's performance in headless Chromium against a release build, and the
+simulator's timeline seeks natively. Reports figures; nothing fails on time.
+
+Usage: cargo xtask bench
+
+Measures:
+  - the bundle in dist/: each file raw and brotli (quality 11)
+  - seeking a sandbox timeline of over 10,000 events (slider input to layout done)
+  - a 200-pod diagram update (moving the timeline over a step that removes 50 pods)
+  - `shipshape bench timeline` (native seeks over a 10,000-event timeline)
+The browser part's report is also written to {report}.
+
+Options:
+  -h, --help  Print help",
+        report = crate::bench::REPORT,
     )
 }
 

@@ -2,6 +2,7 @@
 //!
 //! This file only wires the command line to the task modules.
 
+mod bench;
 mod build;
 mod cli;
 mod error;
@@ -43,5 +44,6 @@ fn run(args: &[String]) -> error::Result<()> {
         }
         Task::Serve(options) => serve::run(&ws, &options),
         Task::Test(options) => test::run(&ws, &options),
+        Task::Bench => bench::run(&ws),
     }
 }

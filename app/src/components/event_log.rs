@@ -13,7 +13,7 @@ use crate::components::explain::{Explanation, detail_label, find_event};
 use crate::state::SimHandle;
 
 /// How many of the newest events the panel renders.
-pub const MAX_ROWS: usize = 500;
+pub const MAX_ROWS: usize = crate::state::EVENT_TAIL;
 
 /// The id of the explanation panel of event `seq` (the disclosure's `aria-controls`).
 pub fn explanation_id(seq: u64) -> String {
@@ -36,12 +36,12 @@ pub fn EventLog(
     let scroll_ref = NodeRef::<html::Div>::new();
     // Events whose explanation is open, by seq.
     let open = RwSignal::new(BTreeSet::<u64>::new());
-    let total = move || sim.events().with(Vec::len);
+    let total = move || sim.event_total().get();
 
     // A new simulation (a reset or a lesson step's reload) numbers its events from 0
     // again: explanations opened on the old one no longer apply.
     Effect::new(move |previous: Option<usize>| {
-        let len = sim.events().with(Vec::len);
+        let len = sim.event_total().get();
         if previous.is_some_and(|p| len < p) {
             open.update(BTreeSet::clear);
         }
@@ -51,10 +51,9 @@ pub fn EventLog(
     // Stick to the newest event, except while the learner is reading an explanation
     // of an event that is still shown.
     Effect::new(move |_| {
-        let first_shown = sim.events().with(|rows| {
-            rows.get(rows.len().saturating_sub(MAX_ROWS))
-                .map_or(u64::MAX, |r| r.seq)
-        });
+        let first_shown = sim
+            .events()
+            .with(|rows| rows.first().map_or(u64::MAX, |r| r.seq));
         let reading = open.with_untracked(|o| o.range(first_shown..).next().is_some());
         if reading {
             return;
@@ -102,12 +101,7 @@ pub fn EventLog(
                         </thead>
                         <tbody>
                             <For
-                                each=move || {
-                                    sim.events()
-                                        .with(|rows| {
-                                            rows[rows.len().saturating_sub(MAX_ROWS)..].to_vec()
-                                        })
-                                }
+                                each=move || sim.events().get()
                                 key=|row| row.seq
                                 children=move |row| {
                                     let seq = row.seq;
