@@ -1,6 +1,7 @@
 //! Static assets: the Trunk-built app in the dist directory.
 //!
-//! Files are served by tower-http's `ServeDir`. A path that is not a file falls back to
+//! Files are served by tower-http's `ServeDir`, preferring precompressed `NAME.br` /
+//! `NAME.gz` siblings when the client accepts them. A path that is not a file falls back to
 //! `index.html` so the client-side router can handle `/sandbox` or `/lessons/x`, unless it
 //! looks like an asset (has an extension), where a silent `index.html` would only turn a
 //! missing file into a confusing parse error in the browser. Cache headers depend on the
@@ -31,7 +32,13 @@ pub fn static_router(dist: &Path) -> Router {
         async move { spa_fallback(&dist, &uri).await }
     })
     .into_service();
+    // A release build has NAME.br and NAME.gz beside each asset (brotli quality 11,
+    // written by `cargo xtask build --release`); serving those beats compressing on every
+    // request, where brotli runs at quality 4. Without them ServeDir sends the file and
+    // the compression layer in `app` compresses it on the fly.
     let files = ServeDir::new(dist)
+        .precompressed_br()
+        .precompressed_gzip()
         .append_index_html_on_directories(true)
         .fallback(fallback);
     Router::new()

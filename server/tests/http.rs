@@ -185,3 +185,35 @@ async fn an_unbuilt_app_answers_503_with_instructions() {
     let response = get(missing.as_path(), "/healthz", &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn precompressed_siblings_are_sent_as_they_are() {
+    let dist = built_dist();
+    // Stand-ins for `NAME.br` / `NAME.gz` written by `cargo xtask build --release`: the
+    // server must send these bytes untouched, not compress the original again.
+    let br = b"pretend brotli bytes".to_vec();
+    std::fs::write(dist.path().join(format!("{WASM_NAME}.br")), &br).unwrap();
+    std::fs::write(dist.path().join(format!("{WASM_NAME}.gz")), b"pretend gzip").unwrap();
+
+    let response = get(
+        dist.path(),
+        &format!("/{WASM_NAME}"),
+        &[(ACCEPT_ENCODING.as_str(), "gzip, br")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header(&response, CONTENT_ENCODING), "br");
+    assert_eq!(header(&response, CONTENT_TYPE), "application/wasm");
+    assert_eq!(header(&response, CACHE_CONTROL), server::serve::IMMUTABLE);
+    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    assert_eq!(body.to_vec(), br);
+
+    let response = get(
+        dist.path(),
+        &format!("/{WASM_NAME}"),
+        &[(ACCEPT_ENCODING.as_str(), "gzip")],
+    )
+    .await;
+    assert_eq!(header(&response, CONTENT_ENCODING), "gzip");
+    assert_eq!(text(response).await, "pretend gzip");
+}

@@ -55,6 +55,15 @@ pub fn app(ws: &Workspace, profile: Profile) -> Result<()> {
     if !ws.join("dist/index.html").is_file() {
         bail!("trunk build succeeded but dist/index.html is missing; check Trunk.toml's dist");
     }
+    // Release builds ship NAME.br and NAME.gz beside each asset (the server prefers
+    // them); debug builds are served compressed on the fly, which is quicker to build.
+    if profile == Profile::Release {
+        process::run(
+            ws.command("node")
+                .arg(ws.join("xtask/precompress.mjs"))
+                .arg(dist_dir(ws)),
+        )?;
+    }
     Ok(())
 }
 
