@@ -8,9 +8,15 @@ use wasm_bindgen::closure::Closure;
 /// Offers `contents` as a download named `name` (a JSON Blob behind a temporary link).
 /// The error says which browser step failed.
 pub fn download_json(name: &str, contents: &str) -> Result<(), String> {
+    download(name, "application/json", contents)
+}
+
+/// Offers `contents` as a download named `name` of type `mime` (a Blob behind a
+/// temporary link). The error says which browser step failed.
+pub fn download(name: &str, mime: &str, contents: &str) -> Result<(), String> {
     let parts = web_sys::js_sys::Array::of1(&contents.into());
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
+    options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
         .map_err(|_| "the browser refused to build the file".to_string())?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)
@@ -35,6 +41,17 @@ pub fn download_json(name: &str, contents: &str) -> Result<(), String> {
         std::time::Duration::from_secs(10),
     );
     Ok(())
+}
+
+/// The file chosen in the `<input type=file>` that fired `ev`, if any. The input is
+/// cleared, so choosing the same file again fires again.
+pub fn take_chosen(ev: &leptos::ev::Event) -> Option<web_sys::File> {
+    let input = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())?;
+    let file = input.files().and_then(|files| files.get(0))?;
+    input.set_value("");
+    Some(file)
 }
 
 /// Reads a chosen file as text, refusing files over `max_bytes` before reading them,

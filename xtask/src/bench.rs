@@ -6,7 +6,6 @@
 use crate::build::{self, Profile};
 use crate::error::{Result, bail};
 use crate::process;
-use crate::serve::TestServer;
 use crate::setup::{self, Scope};
 use crate::workspace::Workspace;
 
@@ -22,22 +21,16 @@ pub fn run(ws: &Workspace) -> Result<()> {
     if !script.is_file() {
         bail!("{} is missing", script.display());
     }
-    let log = ws.join("target/xtask/bench-server.log");
-    let server = TestServer::start(
-        ws,
-        &build::server_binary(ws, Profile::Release),
-        &build::dist_dir(ws),
-        &log,
-    )?;
-    let mut node = ws.command("node");
-    node.arg(&script)
-        .env("SHIPSHAPE_URL", server.url())
-        .env("SHIPSHAPE_DIST", build::dist_dir(ws))
-        .env("SHIPSHAPE_REPORT", ws.join(REPORT))
-        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-    let outcome = process::run(&mut node);
-    drop(server);
-    outcome?;
+    crate::test::with_release_server(ws, "bench-server.log", |url| {
+        process::run(
+            ws.command("node")
+                .arg(&script)
+                .env("SHIPSHAPE_URL", url)
+                .env("SHIPSHAPE_DIST", build::dist_dir(ws))
+                .env("SHIPSHAPE_REPORT", ws.join(REPORT))
+                .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
+        )
+    })?;
     println!("(report saved to {REPORT})");
     process::run(
         ws.command(build::server_binary(ws, Profile::Release))

@@ -314,26 +314,42 @@ fn browser_tests(ws: &Workspace) -> Result<()> {
     if files.is_empty() {
         bail!("no *.test.mjs files in {}", dir.display());
     }
-    let log = ws.join("target/xtask/browser-server.log");
+    with_release_server(ws, "browser-server.log", |url| {
+        let mut node = ws.command("node");
+        node.args(["--test", "--test-reporter=spec"])
+            .args(&files)
+            .env("SHIPSHAPE_URL", url)
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        let outcome = process::run(&mut node);
+        if outcome.is_err() {
+            eprintln!("screenshots: tests/browser/artifacts/");
+        }
+        outcome
+    })
+}
+
+/// Starts the release server (dist/ and a throw-away data directory) on a free port,
+/// runs `body` with its URL, and stops it whatever happens. On failure the server log's
+/// last lines are printed, since a browser error often starts there.
+pub fn with_release_server(
+    ws: &Workspace,
+    log_name: &str,
+    body: impl FnOnce(&str) -> Result<()>,
+) -> Result<()> {
+    let log = ws.join("target/xtask").join(log_name);
     let server = TestServer::start(
         ws,
         &build::server_binary(ws, Profile::Release),
         &build::dist_dir(ws),
         &log,
     )?;
-    let mut node = ws.command("node");
-    node.args(["--test", "--test-reporter=spec"])
-        .args(&files)
-        .env("SHIPSHAPE_URL", server.url())
-        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-    let outcome = process::run(&mut node);
+    let outcome = body(&server.url());
     if outcome.is_err() {
         eprintln!(
             "server log, last lines ({}):\n{}",
             log.display(),
             server.log_tail(40)
         );
-        eprintln!("screenshots: tests/browser/artifacts/");
     }
     // The server is stopped when `server` drops, whatever the outcome.
     drop(server);

@@ -5,7 +5,6 @@
 use leptos::html;
 use leptos::prelude::*;
 use lessons::Lesson;
-use wasm_bindgen::JsCast;
 
 use crate::browser_file;
 use crate::progress::{
@@ -229,17 +228,9 @@ fn YourProgress() -> impl IntoView {
     };
 
     let import = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(file) = browser_file::take_chosen(&ev) else {
             return;
         };
-        let Some(file) = input.files().and_then(|files| files.get(0)) else {
-            return;
-        };
-        // Clear the chooser so picking the same file again imports it again.
-        input.set_value("");
         let name = file.name();
         browser_file::read_text(file, MAX_FILE_BYTES, move |read| {
             let result = read.and_then(|text| progress.import(&text).map_err(|e| e.to_string()));

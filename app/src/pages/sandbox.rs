@@ -270,17 +270,9 @@ fn SessionTools() -> impl IntoView {
     };
 
     let on_import = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(file) = browser_file::take_chosen(&ev) else {
             return;
         };
-        let Some(file) = input.files().and_then(|files| files.get(0)) else {
-            return;
-        };
-        // Cleared so choosing the same file again imports it again.
-        input.set_value("");
         import_error.set(None);
         let name = file.name();
         browser_file::read_text(file, MAX_SESSION_FILE_BYTES, move |read| {

@@ -168,31 +168,8 @@ const LOAD_TARGETS: [(&str, &str); 4] = [
 /// Docker flags by verb: (long, short, takes a value), as the docker parsers list them.
 fn docker_flags(verb: &str) -> &'static [docker::FlagSpec] {
     match verb {
-        "build" => &[
-            ("tag", Some('t'), true),
-            ("file", Some('f'), true),
-            ("build-arg", None, true),
-            ("target", None, true),
-            ("no-cache", None, false),
-            ("check", None, false),
-            ("quiet", Some('q'), false),
-            ("progress", None, true),
-            ("pull", None, false),
-            ("platform", None, true),
-            ("load", None, false),
-        ],
-        "run" => &[
-            ("detach", Some('d'), false),
-            ("publish", Some('p'), true),
-            ("env", Some('e'), true),
-            ("name", None, true),
-            ("user", Some('u'), true),
-            ("rm", None, false),
-            ("init", None, false),
-            ("entrypoint", None, true),
-            ("interactive", Some('i'), false),
-            ("tty", Some('t'), false),
-        ],
+        "build" => docker::build::FLAGS,
+        "run" => docker::run::FLAGS,
         "images" => &[("all", Some('a'), false)],
         "ps" => &[("all", Some('a'), false), ("quiet", Some('q'), false)],
         "logs" => &[("follow", Some('f'), false), ("tail", Some('n'), true)],

@@ -39,7 +39,8 @@ pub struct BuildArgs {
     pub dir: String,
 }
 
-const FLAGS: &[super::FlagSpec] = &[
+/// `docker build`'s flags (also offered by tab completion).
+pub(crate) const FLAGS: &[super::FlagSpec] = &[
     ("tag", Some('t'), true),
     ("file", Some('f'), true),
     ("build-arg", None, true),

@@ -36,25 +36,23 @@ pub struct RunArgs {
     pub command: Vec<String>,
 }
 
+/// `docker run`'s flags (also offered by tab completion).
+pub(crate) const FLAGS: &[super::FlagSpec] = &[
+    ("detach", Some('d'), false),
+    ("publish", Some('p'), true),
+    ("env", Some('e'), true),
+    ("name", None, true),
+    ("user", Some('u'), true),
+    ("rm", None, false),
+    ("init", None, false),
+    ("entrypoint", None, true),
+    ("interactive", Some('i'), false),
+    ("tty", Some('t'), false),
+];
+
 /// Parses `docker run`.
 pub fn parse(args: &[String]) -> Result<RunArgs, CommandError> {
-    let (pos, f) = parse_flags(
-        "run",
-        args,
-        &[
-            ("detach", Some('d'), false),
-            ("publish", Some('p'), true),
-            ("env", Some('e'), true),
-            ("name", None, true),
-            ("user", Some('u'), true),
-            ("rm", None, false),
-            ("init", None, false),
-            ("entrypoint", None, true),
-            ("interactive", Some('i'), false),
-            ("tty", Some('t'), false),
-        ],
-        false,
-    )?;
+    let (pos, f) = parse_flags("run", args, FLAGS, false)?;
     let Some((image, command)) = pos.split_first() else {
         return Err(CommandError::new(
             "docker: 'docker run' requires at least 1 argument\n\nUsage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nSee 'docker run --help' for more information",
