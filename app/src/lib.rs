@@ -2,7 +2,8 @@
 //!
 //! A short tour:
 //! - [`App`] (this file) sets up the router: `/` catalog, `/lessons/:id` lesson
-//!   player, `/sandbox` sandbox, anything else the not-found page.
+//!   player, `/sandbox` sandbox, `/join`, `/workshops/new` and
+//!   `/workshops/:id/instructor` workshops, anything else the not-found page.
 //! - [`state`] holds the one piece of mutable state a page works on: a
 //!   [`simulator::Timeline`] (the simulation, rewindable with checkpoints) plus the
 //!   terminal transcript, behind the [`state::SimHandle`] context newtype. Every change
@@ -16,6 +17,8 @@
 //!   [`progress::ProgressHandle`] context; [`share`] encodes sandbox sessions in links
 //!   and files; [`browser_file`] downloads and reads those files.
 //! - [`markdown`] renders lesson narration (a small, escaping Markdown subset).
+//! - [`workshop`] is the browser side of instructor-led workshops: `/workshops/new`,
+//!   `/join`, `/workshops/:id/instructor`, progress reports and the broadcast banner.
 
 pub mod browser_file;
 pub mod charts;
@@ -26,19 +29,25 @@ pub mod pages;
 pub mod progress;
 pub mod share;
 pub mod state;
+pub mod workshop;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::pages::catalog::CatalogPage;
+use crate::pages::join::JoinPage;
 use crate::pages::lesson::LessonPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::sandbox::SandboxPage;
+use crate::pages::workshop_instructor::InstructorPage;
+use crate::pages::workshop_new::NewWorkshopPage;
+use crate::workshop::banner::WorkshopBanner;
 
 /// The whole app: site header, routes and footer.
 #[component]
 pub fn App() -> impl IntoView {
+    workshop::WorkshopHandle::provide();
     progress::ProgressHandle::provide();
     view! {
         <Router>
@@ -53,15 +62,22 @@ pub fn App() -> impl IntoView {
                     <A href="/sandbox">"Sandbox"</A>
                 </nav>
             </header>
+            <WorkshopBanner />
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFoundPage /> }>
                     <Route path=path!("/") view=CatalogPage />
                     <Route path=path!("/lessons/:id") view=LessonPage />
                     <Route path=path!("/sandbox") view=SandboxPage />
+                    <Route path=path!("/join") view=JoinPage />
+                    <Route path=path!("/workshops/new") view=NewWorkshopPage />
+                    <Route path=path!("/workshops/:id/instructor") view=InstructorPage />
                 </Routes>
             </main>
             <footer class="site-footer">
-                "Shipshape — a simulated cluster; nothing here touches a real one."
+                "Shipshape — a simulated cluster; nothing here touches a real one. "
+                <a href="/join" data-testid="footer-join">"Join a workshop"</a>
+                " · "
+                <a href="/workshops/new">"Run a workshop"</a>
             </footer>
         </Router>
     }

@@ -551,18 +551,31 @@ impl ProgressHandle {
     pub fn record_stage(&self, lesson_id: &str, stage: usize, stages: usize) {
         self.progress
             .maybe_update(|p| p.record_stage(lesson_id, stage, stages));
+        if let Some(report) = crate::workshop::model::Report::for_stage(lesson_id, stage) {
+            crate::workshop::client::report(report);
+        }
     }
 
     /// Records an answer to a quiz or prediction question (by its id).
     pub fn record_answer(&self, lesson_id: &str, question_id: &str, correct: bool) {
         self.progress
             .maybe_update(|p| p.record_answer(lesson_id, question_id, correct));
+        crate::workshop::client::report(crate::workshop::model::Report::Answer {
+            lesson: lesson_id.to_string(),
+            question: question_id.to_string(),
+            correct,
+        });
     }
 
     /// Records an attempt at a challenge (by its id); `solved` once its goals pass.
     pub fn record_challenge(&self, lesson_id: &str, challenge_id: &str, solved: bool) {
         self.progress
             .maybe_update(|p| p.record_challenge(lesson_id, challenge_id, solved));
+        crate::workshop::client::report(crate::workshop::model::Report::Challenge {
+            lesson: lesson_id.to_string(),
+            challenge: challenge_id.to_string(),
+            solved,
+        });
     }
 
     /// A lesson's progress (reactive: re-runs the caller when it changes).
