@@ -4,6 +4,11 @@
 //!
 //! `shipshape bench timeline`: builds a timeline from a realistic learner session
 //! (`simulator::timeline::workload`) and times random seeks on it.
+//!
+//! `shipshape bench workshop` ([`workshop`]): a class of students posting progress to a
+//! real server while an instructor's dashboard stream is open.
+
+pub mod workshop;
 
 use std::time::{Duration, Instant};
 
@@ -151,11 +156,7 @@ pub const SEEK_BUDGET: Duration = Duration::from_millis(50);
 impl TimelineReport {
     /// The `q`-quantile (0..=1) of seek times, nearest rank; zero with no seeks.
     pub fn seek_quantile(&self, q: f64) -> Duration {
-        if self.seek_times.is_empty() {
-            return Duration::ZERO;
-        }
-        let rank = (q.clamp(0.0, 1.0) * self.seek_times.len() as f64).ceil() as usize;
-        self.seek_times[rank.clamp(1, self.seek_times.len()) - 1]
+        quantile(&self.seek_times, q)
     }
 
     /// The lines `shipshape bench timeline` prints.
@@ -201,6 +202,15 @@ impl TimelineReport {
         }
         out
     }
+}
+
+/// The `q`-quantile (0..=1) of durations sorted ascending, nearest rank; zero if empty.
+pub fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = (q.clamp(0.0, 1.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 /// Builds the timeline, then times `seeks` seeks to seeded random positions.

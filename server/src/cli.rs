@@ -4,6 +4,7 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -57,7 +58,7 @@ pub enum Command {
     /// then `N passed, M failed, K skipped`. Exits 1 if any case failed, 2 if a file cannot
     /// be read or is not a vector file.
     Conformance(ConformanceArgs),
-    /// Measure the simulator against upstream benchmarks.
+    /// Measure the simulator against upstream benchmarks, and the workshop server under load.
     Bench {
         /// Which benchmark to run.
         #[command(subcommand)]
@@ -93,6 +94,56 @@ pub enum BenchCommand {
     /// the timeline's length, checkpoints and a memory estimate, the build time, and seek
     /// p50/p99/max against the 50 ms budget.
     Timeline(BenchTimelineArgs),
+    /// Load the workshop API like a class: students posting progress, one dashboard open.
+    ///
+    /// Starts the real server in this process on a free loopback port with a fresh
+    /// temporary data directory (a real SQLite file, WAL, synchronous=FULL), or loads the
+    /// server at `--url`. Creates a workshop, joins `--students` students, opens the
+    /// instructor's event stream, then each student posts a progress event every
+    /// `--interval` for `--duration` over its own keep-alive connection (first posts spread
+    /// over one interval). Prints acks/s, acknowledge latency p50/p99/max (request sent →
+    /// 201 read) against the 50 ms p99 target, dashboard delay (201 read → the same event
+    /// id on the stream), errors, and lost events: acknowledged ids missing from the
+    /// stream or, for the in-process server, from the database file. The server and the
+    /// load generator share the machine's cores. Exits 1 if an acknowledged event was lost.
+    Workshop(BenchWorkshopArgs),
+}
+
+/// Options of `shipshape bench workshop`.
+#[derive(Debug, Args)]
+pub struct BenchWorkshopArgs {
+    /// Students posting progress, one connection each.
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    pub students: usize,
+    /// Time between one student's posts (`2s`, `500ms`, `1m`).
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    pub interval: Duration,
+    /// How long the students keep posting.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub duration: Duration,
+    /// Load the server running at this root URL (`http://host:port`) instead of starting
+    /// one; its database is then not checked.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+}
+
+/// Parses `250ms`, `2s`, `1.5s` or `1m`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration such as 500ms, 2s or 1m"))?;
+    let seconds = match unit.trim() {
+        "ms" => number / 1000.0,
+        "s" => number,
+        "m" | "min" => number * 60.0,
+        _ => return Err(format!("`{text}` needs a unit: ms, s or m (500ms, 2s, 1m)")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|e| format!("`{text}`: {e}"))
 }
 
 /// Options of `shipshape bench timeline`.
@@ -201,6 +252,28 @@ mod tests {
             }
             other => panic!("parsed as {other:?}"),
         }
+    }
+
+    #[test]
+    fn bench_workshop_has_defaults_and_reads_durations() {
+        let cli = Cli::try_parse_from(["shipshape", "bench", "workshop"]).unwrap();
+        match cli.command {
+            Command::Bench {
+                command: BenchCommand::Workshop(args),
+            } => {
+                assert_eq!(args.students, 500);
+                assert_eq!(args.interval, Duration::from_secs(2));
+                assert_eq!(args.duration, Duration::from_secs(60));
+                assert_eq!(args.url, None);
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+        assert!(parse_duration("2").is_err());
+        assert!(parse_duration("fast").is_err());
+        assert!(parse_duration("2h").is_err());
     }
 
     #[test]

@@ -14,7 +14,8 @@
 //! - [`lessons_cmd`]: `shipshape lessons list|check`.
 //! - [`conformance`]: `shipshape conformance`: upstream vector files through the
 //!   simulator's code.
-//! - [`bench`]: `shipshape bench scheduler`: the scheduler on upstream's SchedulingBasic.
+//! - [`bench`]: `shipshape bench scheduler|timeline|workshop`: the scheduler on upstream's
+//!   SchedulingBasic, timeline seeks, and the workshop API under a class's load.
 
 pub mod bench;
 pub mod cli;
@@ -92,9 +93,31 @@ async fn api_not_found(uri: Uri) -> ApiError {
 /// Fails before binding if the workshop database cannot be opened.
 pub async fn listen(config: ServeConfig, addr: SocketAddr) -> std::io::Result<()> {
     let store = open_store(&config.data).map_err(std::io::Error::other)?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    serve_with(listener, config, store, shutdown_signal()).await
+}
+
+/// Serves [`app`] on an already bound `listener` until `shutdown` completes, then ends
+/// the open event streams and lets in-flight requests finish (what [`listen`] does on
+/// Ctrl-C; `shipshape bench workshop` runs the server this way). Fails before serving if
+/// the workshop database cannot be opened.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    config: ServeConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let store = open_store(&config.data).map_err(std::io::Error::other)?;
+    serve_with(listener, config, store, shutdown).await
+}
+
+async fn serve_with(
+    listener: tokio::net::TcpListener,
+    config: ServeConfig,
+    store: workshop::store::Store,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     tracing::info!(database = %store.path().display(), "workshop database open");
     let workshops = workshop::WorkshopState::new(Some(store));
-    let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     if !config.dist.join("index.html").is_file() {
         tracing::warn!(
@@ -104,12 +127,19 @@ pub async fn listen(config: ServeConfig, addr: SocketAddr) -> std::io::Result<()
     }
     tracing::info!("Shipshape listening on http://{local}/");
     let app = build(&config, workshops.clone());
+    // Small writes (an acknowledgement, one stream event) go out at once, not after the
+    // client's delayed ACK.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY");
+        }
+    });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
-        shutdown_signal().await;
+        shutdown.await;
         workshops.shut_down_streams();
     })
     .await

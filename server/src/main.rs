@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use server::cli::{
-    BenchCommand, BenchSchedulerArgs, BenchTimelineArgs, Cli, Command, ConformanceArgs,
-    LessonsCommand, RunArgs, ServeArgs,
+    BenchCommand, BenchSchedulerArgs, BenchTimelineArgs, BenchWorkshopArgs, Cli, Command,
+    ConformanceArgs, LessonsCommand, RunArgs, ServeArgs,
 };
 use server::run::{RunError, RunOptions};
 use server::{ServeConfig, lessons_cmd};
@@ -39,6 +39,7 @@ fn main() -> ExitCode {
         Command::Bench { command } => match command {
             BenchCommand::Scheduler(args) => bench_scheduler(args),
             BenchCommand::Timeline(args) => bench_timeline(args),
+            BenchCommand::Workshop(args) => bench_workshop(args),
         },
     }
 }
@@ -79,6 +80,34 @@ fn bench_timeline(args: BenchTimelineArgs) -> ExitCode {
         event_interval: args.checkpoint_events,
     });
     print(&report.text())
+}
+
+fn bench_workshop(args: BenchWorkshopArgs) -> ExitCode {
+    let options = server::bench::workshop::Options {
+        students: args.students,
+        interval: args.interval,
+        duration: args.duration,
+        url: args.url,
+    };
+    if let Err(error) = server::bench::workshop::check(&options) {
+        eprintln!("shipshape: bench workshop: {error}");
+        return ExitCode::from(2);
+    }
+    match server::bench::workshop::run(options) {
+        Ok(report) => {
+            let code = print(&report.text());
+            if report.lost() > 0 {
+                eprintln!("shipshape: {} acknowledged events were lost", report.lost());
+                ExitCode::FAILURE
+            } else {
+                code
+            }
+        }
+        Err(error) => {
+            eprintln!("shipshape: bench workshop: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn run(args: RunArgs) -> ExitCode {

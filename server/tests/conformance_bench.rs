@@ -1,4 +1,4 @@
-//! `shipshape conformance` and `shipshape bench scheduler`, run as the real binary.
+//! `shipshape conformance` and `shipshape bench scheduler|workshop`, run as the real binary.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -181,5 +181,49 @@ fn bench_scheduler_reports_throughput_and_memory() {
             "upstream kube-scheduler CI threshold for SchedulingBasic 5000 nodes: 810 pods/s"
         ),
         "{text}"
+    );
+}
+
+/// A correctness smoke test of `shipshape bench workshop`: a handful of students for a
+/// moment against the in-process server. It never asserts on time, only that every post
+/// was acknowledged, nothing acknowledged was lost, and the report has its lines.
+#[test]
+fn bench_workshop_acknowledges_and_keeps_every_event() {
+    let output = shipshape(&[
+        "bench",
+        "workshop",
+        "--students",
+        "6",
+        "--interval",
+        "100ms",
+        "--duration",
+        "1s",
+    ]);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}{}", stderr(&output));
+    let line = |prefix: &str| {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` line in:\n{text}"))
+            .to_owned()
+    };
+    assert!(
+        line("workload: ").contains("6 students each posting a progress event every 100ms for 1s")
+    );
+    assert!(line("server: ").contains("in-process at http://127.0.0.1:"));
+    // 6 students × 10 posts, every one acknowledged.
+    let progress = line("progress: ");
+    assert!(
+        progress.starts_with("progress: 60 sent, 60 acknowledged in "),
+        "{text}"
+    );
+    assert!(progress.ends_with(" acks/s; errors: none"), "{text}");
+    assert!(line("ack latency (request sent → 201 read): p50 ").contains(" ms, p99 "));
+    assert!(
+        line("dashboard delay (201 read → same id on the stream): p50 ").contains(" of 60 relayed")
+    );
+    assert_eq!(
+        line("lost: "),
+        "lost: 0 (acknowledged but missing: 0 from the stream, 0 from the database, which holds 60 progress rows)"
     );
 }

@@ -230,22 +230,25 @@ pub async fn progress(
     Bearer(token): Bearer,
     body: Result<ApiJson<ProgressRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let event = state
+    // Credentials and fields are checked on the reading connection; the write goes to
+    // the group-commit writer, which answers once the event is committed.
+    let new = state
         .db(move |store| {
             // Credentials first: an unauthenticated caller learns nothing about fields.
             let (workshop, student) = auth::student(store, &id, &token)?;
             let ApiJson(body) = body?;
             validate::progress(&workshop, body.kind, &body.lesson, &body.item, &body.value)?;
-            Ok(store.add_progress(NewProgress {
+            Ok(NewProgress {
                 workshop_id: workshop.id,
                 student_id: student.id,
                 kind: body.kind,
                 lesson: body.lesson,
                 item: body.item,
                 value: body.value,
-            })?)
+            })
         })
         .await?;
+    let event = state.add_progress(new).await?;
     let data = serde_json::to_string(&event)
         .map_err(|e| ApiError::Internal(format!("serialising a progress event: {e}")))?;
     state.hub.publish(

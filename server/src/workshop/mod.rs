@@ -3,7 +3,8 @@
 //!
 //! One concept per file:
 //! - [`store`]: the SQLite store (WAL, `synchronous=FULL`) behind a narrow API of
-//!   [`model`] values; [`migrations`] creates and upgrades its schema;
+//!   [`model`] values; [`migrations`] creates and upgrades its schema; [`writer`] stores
+//!   progress events with group commit (one transaction for all that are waiting);
 //! - [`secret`]: ids, tokens, join codes, hashing and constant-time checks;
 //! - [`auth`]: instructor and student credentials; [`extract`]: JSON bodies, bearer
 //!   tokens and client addresses as [`ApiError`]s;
@@ -26,6 +27,7 @@ pub mod secret;
 pub mod sse;
 pub mod store;
 pub mod validate;
+pub mod writer;
 
 use std::sync::Arc;
 
@@ -40,8 +42,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::error::ApiError;
 
 use self::hub::Hub;
+use self::model::ProgressEvent;
 use self::ratelimit::GuessLimiter;
-use self::store::Store;
+use self::store::{NewProgress, Store};
+use self::writer::{ProgressWriter, WriteError};
 
 /// Largest request body the API reads (413 beyond).
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -54,6 +58,7 @@ pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 #[derive(Debug, Clone)]
 pub struct WorkshopState {
     store: Option<Arc<Store>>,
+    writer: Option<ProgressWriter>,
     hub: Arc<Hub>,
     limiter: Arc<GuessLimiter>,
     shutdown: Arc<watch::Sender<bool>>,
@@ -63,8 +68,16 @@ impl WorkshopState {
     /// State over `store`; `None` when the database could not be opened, in which case
     /// every workshop endpoint answers 503 (and the cause is in the server log).
     pub fn new(store: Option<Store>) -> Self {
+        let store = store.map(Arc::new);
+        // Without the writer thread, progress is stored one event per transaction.
+        let writer = store.as_ref().and_then(|store| {
+            ProgressWriter::start(Arc::clone(store))
+                .inspect_err(|error| tracing::warn!(%error, "no group-commit writer thread"))
+                .ok()
+        });
         Self {
-            store: store.map(Arc::new),
+            store,
+            writer,
             hub: Arc::new(Hub::default()),
             limiter: Arc::new(GuessLimiter::per_minute(JOIN_GUESSES_PER_MINUTE)),
             shutdown: Arc::new(watch::channel(false).0),
@@ -90,6 +103,21 @@ impl WorkshopState {
         tokio::task::spawn_blocking(move || work(&store))
             .await
             .map_err(|error| ApiError::Internal(format!("database task failed: {error}")))?
+    }
+
+    /// Stores a progress event (through the group-commit writer when it runs); returns
+    /// it once committed.
+    pub async fn add_progress(&self, new: NewProgress) -> Result<ProgressEvent, ApiError> {
+        let Some(writer) = &self.writer else {
+            return self.db(move |store| Ok(store.add_progress(new)?)).await;
+        };
+        match writer.add(new).await {
+            Ok(event) => Ok(event),
+            Err(WriteError::Store(error)) => Err(error.into()),
+            Err(WriteError::Stopped) => Err(ApiError::Internal(
+                "the progress writer has stopped".to_owned(),
+            )),
+        }
     }
 }
 

@@ -10,14 +10,20 @@
 //! killed and the machine losing power. (`NORMAL` would survive a killed process but
 //! could lose the last commits on power loss.)
 //!
-//! One connection behind a mutex serialises access: SQLite allows one writer at a time
-//! anyway, and a classroom writes a few events per second.
+//! Two connections, each behind a mutex: one writes (SQLite allows one writer at a time
+//! anyway), one reads. In WAL mode a reader never waits for the writer, so checking a
+//! token does not queue behind another request's fsync; a read starts after the commits
+//! that came before it returned, so it sees them.
+//!
+//! Progress events, the one write a class makes often, can be stored in batches
+//! ([`Store::add_progress_batch`]): one transaction, one fsync, however many events were
+//! waiting. That is group commit; [`super::writer`] feeds it.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::Value;
 
 use super::migrations;
@@ -38,6 +44,8 @@ pub enum StoreError {
     Schema(String),
     /// A stored value could not be decoded (corrupt or hand-edited row).
     Corrupt(String),
+    /// The batch this write was part of was not committed (the message says why).
+    BatchFailed(String),
 }
 
 /// Which uniqueness rule a write would break.
@@ -57,6 +65,7 @@ impl std::fmt::Display for StoreError {
             Self::Database(error) => write!(f, "database error: {error}"),
             Self::Schema(message) => write!(f, "database schema: {message}"),
             Self::Corrupt(message) => write!(f, "corrupt row: {message}"),
+            Self::BatchFailed(message) => write!(f, "the batch was not stored: {message}"),
         }
     }
 }
@@ -121,7 +130,11 @@ pub struct NewProgress {
 pub struct Store {
     path: PathBuf,
     conn: Mutex<Connection>,
+    reader: Mutex<Connection>,
 }
+
+/// How long a connection waits for a lock held by another connection (or process).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Store {
     /// Opens (creating if needed) `<data>/shipshape.db` and brings its schema up to date.
@@ -129,7 +142,7 @@ impl Store {
     pub fn open(data: &Path) -> Result<Self, StoreError> {
         let path = data.join(DB_FILE);
         let mut conn = Connection::open(&path)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         let mode: String =
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -140,9 +153,17 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations::migrate(&mut conn, now_ms())?;
+        let reader = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        reader.busy_timeout(BUSY_TIMEOUT)?;
         Ok(Self {
             path,
             conn: Mutex::new(conn),
+            reader: Mutex::new(reader),
         })
     }
 
@@ -151,10 +172,18 @@ impl Store {
         &self.path
     }
 
+    /// The writing connection.
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (an open
         // transaction rolls back when dropped), so a poisoned lock is still usable.
         self.conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The reading connection (read-only).
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        self.reader
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -219,7 +248,7 @@ impl Store {
              FROM workshops WHERE {column} = ?1"
         );
         let row = self
-            .conn()
+            .reader()
             .query_row(&sql, [value], |row| {
                 Ok((
                     row.get::<_, String>(0)?,
@@ -294,19 +323,20 @@ impl Store {
         token_hash: &str,
     ) -> Result<Option<(Student, String)>, StoreError> {
         Ok(self
-            .conn()
-            .query_row(
+            .reader()
+            .prepare_cached(
                 "SELECT id, workshop_id, display_name, joined_at, token_hash
                  FROM students WHERE token_hash = ?1",
-                [token_hash],
-                |row| Ok((student_from_row(row)?, row.get::<_, String>(4)?)),
-            )
+            )?
+            .query_row([token_hash], |row| {
+                Ok((student_from_row(row)?, row.get::<_, String>(4)?))
+            })
             .optional()?)
     }
 
     /// Every student of a workshop, in joining order.
     pub fn students(&self, workshop_id: &str) -> Result<Vec<Student>, StoreError> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut statement = conn.prepare_cached(
             "SELECT id, workshop_id, display_name, joined_at
              FROM students WHERE workshop_id = ?1 ORDER BY joined_at, id",
@@ -317,38 +347,69 @@ impl Store {
 
     /// Stores one progress event; returns it with its id once committed.
     pub fn add_progress(&self, new: NewProgress) -> Result<ProgressEvent, StoreError> {
-        let at = now_ms();
-        let value = new.value.to_string();
-        let id: i64 = self.conn().query_row(
-            "INSERT INTO progress_events (workshop_id, student_id, kind, lesson, item, value, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             RETURNING id",
-            params![
-                new.workshop_id,
-                new.student_id,
-                new.kind.as_str(),
-                new.lesson,
-                new.item,
-                value,
-                at
-            ],
-            |row| row.get(0),
-        )?;
-        Ok(ProgressEvent {
-            id,
-            workshop_id: new.workshop_id,
-            student_id: new.student_id,
-            kind: new.kind,
-            lesson: new.lesson,
-            item: new.item,
-            value: new.value,
-            at,
-        })
+        self.add_progress_batch(vec![new])?
+            .pop()
+            .unwrap_or_else(|| Err(StoreError::Schema("a batch of one came back empty".into())))
+    }
+
+    /// Stores progress events in one transaction (one fsync): the outer error means
+    /// nothing was stored; otherwise each event's own outcome, in order, every `Ok` one
+    /// committed by the time this returns. An event the database refuses (say, an unknown
+    /// student) fails alone.
+    pub fn add_progress_batch(
+        &self,
+        batch: Vec<NewProgress>,
+    ) -> Result<Vec<Result<ProgressEvent, StoreError>>, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut results = Vec::with_capacity(batch.len());
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO progress_events
+                     (workshop_id, student_id, kind, lesson, item, value, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 RETURNING id",
+            )?;
+            for new in batch {
+                let at = now_ms();
+                let value = new.value.to_string();
+                let inserted = insert.query_row(
+                    params![
+                        new.workshop_id,
+                        new.student_id,
+                        new.kind.as_str(),
+                        new.lesson,
+                        new.item,
+                        value,
+                        at
+                    ],
+                    |row| row.get::<_, i64>(0),
+                );
+                match inserted {
+                    Ok(id) => results.push(Ok(ProgressEvent {
+                        id,
+                        workshop_id: new.workshop_id,
+                        student_id: new.student_id,
+                        kind: new.kind,
+                        lesson: new.lesson,
+                        item: new.item,
+                        value: new.value,
+                        at,
+                    })),
+                    // A refused row (a constraint) undoes only its own statement; an error
+                    // that ended the whole transaction fails the batch.
+                    Err(error) if tx.is_autocommit() => return Err(error.into()),
+                    Err(error) => results.push(Err(error.into())),
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(results)
     }
 
     /// Every progress event of a workshop, oldest first.
     pub fn progress(&self, workshop_id: &str) -> Result<Vec<ProgressEvent>, StoreError> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut statement = conn.prepare_cached(
             "SELECT id, workshop_id, student_id, kind, lesson, item, value, at
              FROM progress_events WHERE workshop_id = ?1 ORDER BY id",
@@ -411,7 +472,7 @@ impl Store {
 
     /// Every broadcast of a workshop, oldest first.
     pub fn broadcasts(&self, workshop_id: &str) -> Result<Vec<Broadcast>, StoreError> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut statement = conn.prepare_cached(
             "SELECT id, workshop_id, event, params, at
              FROM broadcasts WHERE workshop_id = ?1 ORDER BY id",
