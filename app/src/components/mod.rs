@@ -6,6 +6,7 @@ pub mod diagram;
 pub mod event_log;
 pub mod explain;
 pub mod flow;
+pub mod form;
 pub mod quiz;
 pub mod status;
 pub mod terminal;

@@ -5,6 +5,8 @@
 //! student around the app.
 
 use leptos::prelude::*;
+
+use crate::components::form::{FormError, SubmitButton};
 use leptos_router::hooks::use_query_map;
 use serde_json::json;
 
@@ -113,25 +115,8 @@ fn JoinForm(handle: WorkshopHandle) -> impl IntoView {
                     on:input=move |ev| name.set(event_target_value(&ev))
                 />
             </div>
-            {move || {
-                error
-                    .get()
-                    .map(|message| {
-                        view! {
-                            <p class="share-error" role="alert" data-testid="join-error">
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
-            <button
-                type="submit"
-                class="button primary"
-                data-testid="join-submit"
-                disabled=move || busy.get()
-            >
-                {move || if busy.get() { "Joining…" } else { "Join" }}
-            </button>
+            <FormError error=error testid="join-error" />
+            <SubmitButton busy=busy idle="Join" working="Joining…" testid="join-submit" />
         </form>
     }
 }

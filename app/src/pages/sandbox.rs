@@ -6,6 +6,8 @@
 //! pressing "Share" gives a link that rebuilds exactly this state, and a reload does too.
 
 use leptos::prelude::*;
+
+use crate::components::form::select_on_focus;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use wasm_bindgen::JsCast;
@@ -333,14 +335,7 @@ fn SessionTools() -> impl IntoView {
                                     node_ref=link_input
                                     data-testid="share-link"
                                     prop:value=url
-                                    on:focus=move |ev| {
-                                        if let Some(input) = ev
-                                            .target()
-                                            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                                        {
-                                            input.select();
-                                        }
-                                    }
+                                    on:focus=select_on_focus
                                 />
                             </label>
                         }

@@ -4,6 +4,8 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
+
+use crate::components::form::{FormError, SubmitButton, select_on_focus};
 use serde_json::json;
 
 use crate::workshop::client;
@@ -157,25 +159,8 @@ fn CreateForm(created: RwSignal<Option<CreatedWorkshop>>) -> impl IntoView {
                     {presets}
                 </select>
             </div>
-            {move || {
-                error
-                    .get()
-                    .map(|message| {
-                        view! {
-                            <p class="share-error" role="alert" data-testid="ws-error">
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
-            <button
-                type="submit"
-                class="button primary"
-                data-testid="ws-create"
-                disabled=move || busy.get()
-            >
-                {move || if busy.get() { "Creating…" } else { "Create workshop" }}
-            </button>
+            <FormError error=error testid="ws-error" />
+            <SubmitButton busy=busy idle="Create workshop" working="Creating…" testid="ws-create" />
         </form>
     }
 }
@@ -215,15 +200,7 @@ fn Created(workshop: CreatedWorkshop) -> impl IntoView {
                     readonly
                     data-testid="instructor-url"
                     prop:value=instructor_link.clone()
-                    on:focus=move |ev| {
-                        use wasm_bindgen::JsCast;
-                        if let Some(input) = ev
-                            .target()
-                            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                        {
-                            input.select();
-                        }
-                    }
+                    on:focus=select_on_focus
                 />
             </label>
             <p>
