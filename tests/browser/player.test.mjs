@@ -128,13 +128,26 @@ test('keyboard only: a whole lesson with its quiz, then the catalog shows it com
         }
         await page.keyboard.press('Shift+Tab');
       } else {
-        // Target order [1, 3, 0, 2]: choice 1 up once, then choice 3 up twice.
+        // Target order [1, 3, 0, 2]: choice 1 up once, then choice 3 up twice. After each
+        // move the list re-renders and the app puts the focus back on the moved item's
+        // button: wait for both before the next key, or the key lands on nothing.
+        const settled = (order, focusEnd) =>
+          page.waitForFunction(
+            ([want, end]) => {
+              const items = document.querySelectorAll('[data-testid=quiz] [data-testid=quiz-order-item]');
+              const now = [...items].map((el) => el.dataset.choice).join(',');
+              return now === want && document.activeElement?.id.endsWith(end);
+            },
+            [order, focusEnd],
+          );
         await tabTo(page, (f) => f.id.endsWith('-1-up'), { what: 'choice 1, up' });
         await page.keyboard.press('Enter');
+        await settled('1,0,2,3', '-1-down');
         await tabTo(page, (f) => f.id.endsWith('-3-up'), { what: 'choice 3, up' });
         await page.keyboard.press('Enter');
-        await page.waitForFunction(() => document.activeElement?.id.endsWith('-3-up'));
+        await settled('1,0,3,2', '-3-up');
         await page.keyboard.press('Enter');
+        await settled('1,3,0,2', '-3-up');
       }
       await tabTo(page, (f) => f.testid === 'quiz-check', { what: `question ${index + 1}'s Check` });
       await page.keyboard.press('Enter');
