@@ -89,19 +89,11 @@ impl ApiError {
     /// The message sent to the client.
     fn public_message(&self) -> String {
         match self {
-            Self::BadRequest(message)
-            | Self::Unauthorized(message)
-            | Self::Forbidden(message)
-            | Self::NotFound(message)
-            | Self::MethodNotAllowed(message)
-            | Self::Conflict(message)
-            | Self::PayloadTooLarge(message)
-            | Self::UnsupportedMediaType(message)
-            | Self::Unprocessable(message)
-            | Self::TooManyRequests { message, .. } => message.clone(),
             // The detail may name files or queries: keep it in the server log only.
             Self::Internal(_) => "internal server error".to_owned(),
             Self::Unavailable(_) => "the service is temporarily unavailable".to_owned(),
+            // Every other message was written for the client.
+            _ => self.detail().to_owned(),
         }
     }
 

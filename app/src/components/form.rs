@@ -52,3 +52,30 @@ pub fn select_on_focus(ev: leptos::ev::FocusEvent) {
         input.select();
     }
 }
+
+/// Submits a form to the workshop API: shows `problem` and stops when there is one;
+/// otherwise clears the error, marks the form busy, sends `body`, and hands the answer
+/// to `done` (or the failure to `failed`, whose message is shown) before clearing busy.
+pub fn submit<T: serde::de::DeserializeOwned + 'static>(
+    error: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+    problem: Option<String>,
+    path: &'static str,
+    body: serde_json::Value,
+    done: impl FnOnce(T) + 'static,
+    failed: impl FnOnce(crate::workshop::client::ApiError) -> String + 'static,
+) {
+    if problem.is_some() {
+        error.set(problem);
+        return;
+    }
+    error.set(None);
+    busy.set(true);
+    leptos::task::spawn_local(async move {
+        match crate::workshop::client::call::<T>("POST", path, None, Some(&body)).await {
+            Ok(answer) => done(answer),
+            Err(e) => error.set(Some(failed(e))),
+        }
+        busy.set(false);
+    });
+}

@@ -6,12 +6,12 @@
 
 use leptos::prelude::*;
 
-use crate::components::form::{FormError, SubmitButton};
+use crate::components::form::{FormError, SubmitButton, submit};
 use leptos_router::hooks::use_query_map;
 use serde_json::json;
 
 use crate::workshop::model::Joined;
-use crate::workshop::{Membership, WorkshopHandle, client};
+use crate::workshop::{Membership, WorkshopHandle};
 
 /// The longest display name the server accepts, in characters.
 pub const MAX_NAME: usize = 40;
@@ -55,29 +55,20 @@ fn JoinForm(handle: WorkshopHandle) -> impl IntoView {
         } else {
             None
         };
-        if problem.is_some() {
-            error.set(problem);
-            return;
-        }
-        error.set(None);
-        busy.set(true);
         let body = json!({ "code": code_text, "name": name_text });
-        leptos::task::spawn_local(async move {
-            match client::call::<Joined>("POST", "/api/join", None, Some(&body)).await {
-                Ok(joined) => handle.join(Membership::from_joined(joined)),
-                Err(e) => {
-                    let message = match e.status {
-                        404 => {
-                            "No workshop has that code. Check it with your instructor.".to_string()
-                        }
-                        409 => format!("{e} Pick another name."),
-                        _ => format!("Could not join: {e}"),
-                    };
-                    error.set(Some(message));
-                }
-            }
-            busy.set(false);
-        });
+        submit(
+            error,
+            busy,
+            problem,
+            "/api/join",
+            body,
+            move |joined: Joined| handle.join(Membership::from_joined(joined)),
+            |e| match e.status {
+                404 => "No workshop has that code. Check it with your instructor.".to_string(),
+                409 => format!("{e} Pick another name."),
+                _ => format!("Could not join: {e}"),
+            },
+        );
     };
 
     view! {

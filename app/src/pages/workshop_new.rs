@@ -5,10 +5,9 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
-use crate::components::form::{FormError, SubmitButton, select_on_focus};
+use crate::components::form::{FormError, SubmitButton, select_on_focus, submit};
 use serde_json::json;
 
-use crate::workshop::client;
 use crate::workshop::model::CreatedWorkshop;
 
 /// The most lessons a workshop may have (the server's limit).
@@ -61,25 +60,20 @@ fn CreateForm(created: RwSignal<Option<CreatedWorkshop>>) -> impl IntoView {
         } else {
             None
         };
-        if problem.is_some() {
-            error.set(problem);
-            return;
-        }
-        error.set(None);
-        busy.set(true);
         let mut body = json!({ "title": title_text, "lessons": lessons });
         let preset = preset.get_untracked();
         if !preset.is_empty() {
             body["preset"] = json!(preset);
         }
-        leptos::task::spawn_local(async move {
-            match client::call::<CreatedWorkshop>("POST", "/api/workshops", None, Some(&body)).await
-            {
-                Ok(workshop) => created.set(Some(workshop)),
-                Err(e) => error.set(Some(format!("The workshop was not created: {e}"))),
-            }
-            busy.set(false);
-        });
+        submit(
+            error,
+            busy,
+            problem,
+            "/api/workshops",
+            body,
+            move |workshop: CreatedWorkshop| created.set(Some(workshop)),
+            |e| format!("The workshop was not created: {e}"),
+        );
     };
 
     let lesson_boxes = lessons::catalog()
