@@ -32,7 +32,10 @@ pub enum Command {
     /// Workshops are stored in SQLite at `<DATA>/shipshape.db` (WAL, every write fsynced
     /// before it is acknowledged; the schema is migrated on start). Back it up with
     /// `sqlite3 shipshape.db ".backup copy.db"`, not by copying the file while serving.
-    /// Stops gracefully on Ctrl-C or SIGTERM.
+    /// With `--database-url` (or `DATABASE_URL`) they are stored in that PostgreSQL
+    /// database instead, same schema and migrations, and several servers may share it
+    /// behind a load balancer: each relays the others' writes to its live streams
+    /// (LISTEN/NOTIFY). Stops gracefully on Ctrl-C or SIGTERM.
     Serve(ServeArgs),
     /// Run a script of learner commands in the simulator and print the transcript.
     ///
@@ -97,14 +100,14 @@ pub enum BenchCommand {
     /// Load the workshop API like a class: students posting progress, one dashboard open.
     ///
     /// Starts the real server in this process on a free loopback port with a fresh
-    /// temporary data directory (a real SQLite file, WAL, synchronous=FULL), or loads the
-    /// server at `--url`. Creates a workshop, joins `--students` students, opens the
+    /// temporary data directory (a real SQLite file, WAL, synchronous=FULL; or the
+    /// PostgreSQL database of `--database-url`), or loads the server at `--url`. Creates a workshop, joins `--students` students, opens the
     /// instructor's event stream, then each student posts a progress event every
     /// `--interval` for `--duration` over its own keep-alive connection (first posts spread
     /// over one interval). Prints acks/s, acknowledge latency p50/p99/max (request sent →
     /// 201 read) against the 50 ms p99 target, dashboard delay (201 read → the same event
     /// id on the stream), errors, and lost events: acknowledged ids missing from the
-    /// stream or, for the in-process server, from the database file. The server and the
+    /// stream or, for the in-process server, from the database. The server and the
     /// load generator share the machine's cores. Exits 1 if an acknowledged event was lost.
     Workshop(BenchWorkshopArgs),
 }
@@ -125,6 +128,10 @@ pub struct BenchWorkshopArgs {
     /// one; its database is then not checked.
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// Have the in-process server store workshops in this PostgreSQL database (as
+    /// `shipshape serve --database-url`) instead of a fresh SQLite file.
+    #[arg(long, value_name = "POSTGRES_URL", conflicts_with = "url")]
+    pub database_url: Option<String>,
 }
 
 /// Parses `250ms`, `2s`, `1.5s` or `1m`.
@@ -199,6 +206,12 @@ pub struct ServeArgs {
     /// Directory holding the built app (Trunk's output, with index.html).
     #[arg(long, value_name = "DIR", default_value = "dist")]
     pub dist: PathBuf,
+    /// Store workshops in this PostgreSQL database instead of `<DATA>/shipshape.db`:
+    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE` or `host=... dbname=...`. The role
+    /// needs to create tables on first start. Plain connections only (no TLS): keep the
+    /// database on a private network.
+    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
 }
 
 /// Options of `shipshape run`.

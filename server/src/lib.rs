@@ -4,7 +4,7 @@
 //! A tour:
 //! - [`cli`]: the `shipshape` command line (clap), parsed by `main.rs`.
 //! - [`app`]: the HTTP router: [`health`] (`/healthz`), the [`workshop`] API on SQLite
-//!   (unknown `/api/...` paths answer with an [`error::ApiError`]), and [`serve`] (the
+//!   or PostgreSQL (unknown `/api/...` paths answer with an [`error::ApiError`]), and [`serve`] (the
 //!   built app with SPA fallback, compression and cache headers); [`security`] adds the
 //!   security headers (CSP and friends) to every response.
 //! - [`listen`]: binds a socket, serves [`app`] and shuts down gracefully on Ctrl-C or
@@ -46,30 +46,58 @@ pub struct ServeConfig {
     pub dist: PathBuf,
     /// Where the server keeps its own data (workshops); created on start.
     pub data: PathBuf,
+    /// A PostgreSQL connection string: workshops are stored there instead of in
+    /// `<data>/shipshape.db` (several servers may share it).
+    pub database_url: Option<String>,
+}
+
+impl ServeConfig {
+    /// Serves `dist`, keeping workshops in SQLite under `data`.
+    pub fn new(dist: PathBuf, data: PathBuf) -> Self {
+        Self {
+            dist,
+            data,
+            database_url: None,
+        }
+    }
+
+    /// Where the workshop store lives.
+    pub fn store_location(&self) -> workshop::store::Location {
+        workshop::store::Location::choose(self.data.clone(), self.database_url.as_deref())
+    }
 }
 
 /// Builds the whole HTTP application. Needs no socket, so tests call it directly.
 ///
-/// Creates the data directory and opens (or creates) `<data>/shipshape.db`. If that
-/// fails the error is logged and the workshop API answers 503; [`listen`] instead refuses
-/// to start.
+/// Opens (or creates) the workshop store: `<data>/shipshape.db`, creating the data
+/// directory, or the PostgreSQL database of `database_url`. If that fails the error is
+/// logged and the workshop API answers 503; [`listen`] instead refuses to start.
 pub fn app(config: ServeConfig) -> Router {
-    let store = open_store(&config.data)
+    let store = open_store(&config)
         .inspect_err(|error| tracing::error!(%error, "workshops are unavailable"))
         .ok();
     build(&config, workshop::WorkshopState::new(store))
 }
 
-/// Opens the workshop store in `data`, creating the directory if needed.
-pub fn open_store(data: &std::path::Path) -> Result<workshop::store::Store, String> {
-    std::fs::create_dir_all(data)
-        .map_err(|e| format!("cannot create the data directory {}: {e}", data.display()))?;
-    workshop::store::Store::open(data).map_err(|e| {
-        format!(
-            "cannot open {}: {e}",
-            data.join(workshop::store::DB_FILE).display()
-        )
-    })
+/// Opens the workshop store `config` names, creating the data directory if needed.
+pub fn open_store(config: &ServeConfig) -> Result<workshop::store::Store, String> {
+    let location = config.store_location();
+    if let workshop::store::Location::Sqlite(data) = &location {
+        std::fs::create_dir_all(data)
+            .map_err(|e| format!("cannot create the data directory {}: {e}", data.display()))?;
+    }
+    workshop::store::Store::open(&location)
+        .map_err(|e| format!("cannot open the workshop store ({}): {e}", location.describe()))
+}
+
+/// [`open_store`] on a blocking thread, for async callers (opening may block on the
+/// network and fsync).
+async fn open_store_async(config: &ServeConfig) -> std::io::Result<workshop::store::Store> {
+    let config = config.clone();
+    tokio::task::spawn_blocking(move || open_store(&config))
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(std::io::Error::other)
 }
 
 fn build(config: &ServeConfig, workshops: workshop::WorkshopState) -> Router {
@@ -92,7 +120,7 @@ async fn api_not_found(uri: Uri) -> ApiError {
 /// Serves [`app`] on `addr` until Ctrl-C or SIGTERM, letting in-flight requests finish.
 /// Fails before binding if the workshop database cannot be opened.
 pub async fn listen(config: ServeConfig, addr: SocketAddr) -> std::io::Result<()> {
-    let store = open_store(&config.data).map_err(std::io::Error::other)?;
+    let store = open_store_async(&config).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     serve_with(listener, config, store, shutdown_signal()).await
 }
@@ -106,7 +134,7 @@ pub async fn serve_until(
     config: ServeConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let store = open_store(&config.data).map_err(std::io::Error::other)?;
+    let store = open_store_async(&config).await?;
     serve_with(listener, config, store, shutdown).await
 }
 
@@ -116,7 +144,7 @@ async fn serve_with(
     store: workshop::store::Store,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    tracing::info!(database = %store.path().display(), "workshop database open");
+    tracing::info!(database = %store.describe(), "workshop database open");
     let workshops = workshop::WorkshopState::new(Some(store));
     let local = listener.local_addr()?;
     if !config.dist.join("index.html").is_file() {

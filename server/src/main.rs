@@ -88,6 +88,7 @@ fn bench_workshop(args: BenchWorkshopArgs) -> ExitCode {
         interval: args.interval,
         duration: args.duration,
         url: args.url,
+        database_url: args.database_url,
     };
     if let Err(error) = server::bench::workshop::check(&options) {
         eprintln!("shipshape: bench workshop: {error}");
@@ -147,6 +148,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     let config = ServeConfig {
         dist: args.dist,
         data: args.data,
+        database_url: args.database_url,
     };
     let addr = SocketAddr::new(args.host, args.port);
     let runtime = match tokio::runtime::Runtime::new() {

@@ -32,10 +32,7 @@ fn built_dist() -> tempfile::TempDir {
 async fn get(dist: &Path, uri: &str, headers: &[(&str, &str)]) -> Response<Body> {
     // Its own data directory: `app` creates it, and it must not appear inside `dist`.
     let data = tempfile::tempdir().unwrap();
-    let config = ServeConfig {
-        dist: dist.to_path_buf(),
-        data: data.path().join("data"),
-    };
+    let config = ServeConfig::new(dist.to_path_buf(), data.path().join("data"));
     let mut request = Request::builder().uri(uri);
     for (name, value) in headers {
         request = request.header(*name, *value);

@@ -1,5 +1,7 @@
 //! The workshop API driven in-process with `tower::ServiceExt::oneshot`: every rule that
-//! doesn't need a real socket or a crash, checked against the real SQLite file.
+//! doesn't need a real socket or a crash, checked against the real SQLite file and, for
+//! everything that touches storage, against a real PostgreSQL database too (a scratch
+//! database on the server `SHIPSHAPE_TEST_POSTGRES` names; `cargo xtask test` starts one).
 
 use std::collections::BTreeSet;
 
@@ -8,15 +10,55 @@ use axum::body::{Body, to_bytes};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use serde_json::{Value, json};
-use server::workshop::{OPENAPI_JSON, routes, store::DB_FILE};
+use server::workshop::store::DB_FILE;
+use server::workshop::store::postgresql::ScratchDatabase;
+use server::workshop::{OPENAPI_JSON, routes};
 use server::{ServeConfig, app};
 use tower::ServiceExt;
 
 const INDEX: &str = "<!doctype html><html><head><script type=\"module\">\nimport init from '/a.js';\nawait init();\n</script></head><body></body></html>\n";
 
+/// Where a test's app keeps its workshops.
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn(Backend)` as two tests: `sqlite::NAME` and `postgres::NAME`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(super::Backend::Sqlite).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(super::Backend::Postgres).await;
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    create_join_progress_dashboard_and_csv,
+    csv_escapes_names_a_spreadsheet_would_misread,
+    credentials_are_checked_and_rejections_write_nothing,
+    malformed_and_oversized_bodies_are_rejected_without_writing,
+    taken_names_conflict,
+    wrong_join_codes_are_rate_limited_but_right_ones_are_not,
+    streams_answer_with_event_stream,
+    the_documents_examples_are_accepted_by_the_handlers,
+);
+
 struct TestApp {
-    dir: tempfile::TempDir,
+    // Dropped in this order: the app (and its connections) before its database.
     router: Router,
+    dir: tempfile::TempDir,
+    scratch: Option<ScratchDatabase>,
 }
 
 struct Reply {
@@ -39,16 +81,25 @@ impl Reply {
 }
 
 impl TestApp {
-    fn new() -> Self {
+    /// A fresh app on `backend`; `None` (the test is skipped) for PostgreSQL when the
+    /// environment names no server.
+    fn new(backend: Backend) -> Option<Self> {
         let dir = tempfile::tempdir().unwrap();
         let dist = dir.path().join("dist");
         std::fs::create_dir_all(&dist).unwrap();
         std::fs::write(dist.join("index.html"), INDEX).unwrap();
-        let router = app(ServeConfig {
-            dist,
-            data: dir.path().join("data"),
-        });
-        Self { dir, router }
+        let mut config = ServeConfig::new(dist, dir.path().join("data"));
+        let scratch = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(ScratchDatabase::from_env()?),
+        };
+        config.database_url = scratch.as_ref().map(|s| s.url().to_owned());
+        let router = app(config);
+        Some(Self {
+            router,
+            dir,
+            scratch,
+        })
     }
 
     async fn send(&self, request: Request<Body>) -> Reply {
@@ -109,13 +160,24 @@ impl TestApp {
         self.send(request.body(Body::from(body)).unwrap()).await
     }
 
-    /// Rows in each table, read from the SQLite file itself.
+    /// Rows in each table, read from the database itself (not through the app).
     fn rows(&self) -> [i64; 4] {
+        const TABLES: [&str; 4] = ["workshops", "students", "progress_events", "broadcasts"];
+        let count = |table: &str| format!("SELECT COUNT(*) FROM {table}");
+        if let Some(scratch) = &self.scratch {
+            // The blocking driver must not run on the test's async thread.
+            return std::thread::scope(|scope| {
+                scope
+                    .spawn(|| {
+                        let mut client = scratch.connect().unwrap();
+                        TABLES.map(|table| client.query_one(&count(table), &[]).unwrap().get(0))
+                    })
+                    .join()
+                    .unwrap()
+            });
+        }
         let conn = rusqlite::Connection::open(self.dir.path().join("data").join(DB_FILE)).unwrap();
-        ["workshops", "students", "progress_events", "broadcasts"].map(|table| {
-            conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
-                .unwrap()
-        })
+        TABLES.map(|table| conn.query_row(&count(table), [], |r| r.get(0)).unwrap())
     }
 
     async fn create(&self, lessons: &[&str]) -> Value {
@@ -151,9 +213,10 @@ fn step(item: &str) -> Value {
     json!({"kind": "step", "lesson": "meet-the-cluster", "item": item})
 }
 
-#[tokio::test]
-async fn create_join_progress_dashboard_and_csv() {
-    let t = TestApp::new();
+async fn create_join_progress_dashboard_and_csv(backend: Backend) {
+    let Some(t) = TestApp::new(backend) else {
+        return;
+    };
     let created = t.create(&["meet-the-cluster", "scheduling"]).await;
     let id = created["id"].as_str().unwrap();
     let secret = created["instructor_secret"].as_str().unwrap();
@@ -244,9 +307,10 @@ async fn create_join_progress_dashboard_and_csv() {
     assert!(lines[1].contains(",Ana,") && lines[1].contains(",meet-the-cluster,2,"));
 }
 
-#[tokio::test]
-async fn csv_escapes_names_a_spreadsheet_would_misread() {
-    let t = TestApp::new();
+async fn csv_escapes_names_a_spreadsheet_would_misread(backend: Backend) {
+    let Some(t) = TestApp::new(backend) else {
+        return;
+    };
     let created = t.create(&["meet-the-cluster"]).await;
     let code = created["join_code"].as_str().unwrap();
     for name in ["Doe, \"JJ\"", "=1+2"] {
@@ -267,9 +331,10 @@ async fn csv_escapes_names_a_spreadsheet_would_misread() {
     assert!(csv.text.contains(",'=1+2,"), "{}", csv.text);
 }
 
-#[tokio::test]
-async fn credentials_are_checked_and_rejections_write_nothing() {
-    let t = TestApp::new();
+async fn credentials_are_checked_and_rejections_write_nothing(backend: Backend) {
+    let Some(t) = TestApp::new(backend) else {
+        return;
+    };
     let a = t.create(&["meet-the-cluster"]).await;
     let b = t.create(&["meet-the-cluster"]).await;
     let (a_id, a_secret) = (
@@ -422,9 +487,10 @@ async fn credentials_are_checked_and_rejections_write_nothing() {
     assert_eq!(t.rows(), before, "a rejected request wrote a row");
 }
 
-#[tokio::test]
-async fn malformed_and_oversized_bodies_are_rejected_without_writing() {
-    let t = TestApp::new();
+async fn malformed_and_oversized_bodies_are_rejected_without_writing(backend: Backend) {
+    let Some(t) = TestApp::new(backend) else {
+        return;
+    };
     let w = t.create(&["meet-the-cluster"]).await;
     let id = w["id"].as_str().unwrap();
     let code = w["join_code"].as_str().unwrap();
@@ -625,9 +691,10 @@ async fn malformed_and_oversized_bodies_are_rejected_without_writing() {
     assert_eq!(t.rows(), before, "a rejected request wrote a row");
 }
 
-#[tokio::test]
-async fn taken_names_conflict() {
-    let t = TestApp::new();
+async fn taken_names_conflict(backend: Backend) {
+    let Some(t) = TestApp::new(backend) else {
+        return;
+    };
     let w = t.create(&["meet-the-cluster"]).await;
     let code = w["join_code"].as_str().unwrap();
     assert_eq!(t.join(code, "Ana").await.status, StatusCode::CREATED);
@@ -642,9 +709,10 @@ async fn taken_names_conflict() {
     assert_eq!(t.rows()[1], 1);
 }
 
-#[tokio::test]
-async fn wrong_join_codes_are_rate_limited_but_right_ones_are_not() {
-    let t = TestApp::new();
+async fn wrong_join_codes_are_rate_limited_but_right_ones_are_not(backend: Backend) {
+    let Some(t) = TestApp::new(backend) else {
+        return;
+    };
     let w = t.create(&["meet-the-cluster"]).await;
     let code = w["join_code"].as_str().unwrap();
     // A whole class from one address: successes don't use up the budget.
@@ -684,7 +752,7 @@ async fn wrong_join_codes_are_rate_limited_but_right_ones_are_not() {
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
-    let t = TestApp::new();
+    let t = TestApp::new(Backend::Sqlite).unwrap();
     let hash = server::security::inline_script_hashes(INDEX);
     assert_eq!(hash.len(), 1);
     for uri in [
@@ -721,15 +789,16 @@ async fn every_response_carries_the_security_headers() {
 
 #[tokio::test]
 async fn wrong_methods_get_a_json_405() {
-    let t = TestApp::new();
+    let t = TestApp::new(Backend::Sqlite).unwrap();
     let reply = t.call(Method::DELETE, "/api/workshops", None, None).await;
     assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(reply.error_code(), "method_not_allowed");
 }
 
-#[tokio::test]
-async fn streams_answer_with_event_stream() {
-    let t = TestApp::new();
+async fn streams_answer_with_event_stream(backend: Backend) {
+    let Some(t) = TestApp::new(backend) else {
+        return;
+    };
     let w = t.create(&["meet-the-cluster"]).await;
     let id = w["id"].as_str().unwrap();
     let token = t.join(w["join_code"].as_str().unwrap(), "Ana").await.json()["token"]
@@ -806,10 +875,11 @@ fn example(doc: &Value, method: &str, path: &str) -> Value {
     doc["paths"][path][method]["requestBody"]["content"]["application/json"]["example"].clone()
 }
 
-#[tokio::test]
-async fn the_documents_examples_are_accepted_by_the_handlers() {
+async fn the_documents_examples_are_accepted_by_the_handlers(backend: Backend) {
     let doc = openapi();
-    let t = TestApp::new();
+    let Some(t) = TestApp::new(backend) else {
+        return;
+    };
     // Every operation with a body has an example.
     for route in routes() {
         let op = &doc["paths"][route.path][route.method.as_str().to_lowercase()];

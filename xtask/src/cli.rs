@@ -48,7 +48,7 @@ pub fn parse(args: &[String]) -> Result<Task> {
             let mut flags = Flags::new("setup", rest);
             while let Some(flag) = flags.next_flag()? {
                 match flag.as_str() {
-                    "--no-browser" => scope = Scope::Build,
+                    "--no-browser" => scope = Scope::NoBrowser,
                     _ => return Err(flags.unknown(&flag)),
                 }
             }
@@ -253,6 +253,8 @@ Installs, if missing:
     (cargo install; ~15 min on 2 cores, the bulk of a cold set-up)
   - wasm-opt {WASM_OPT_VERSION} (npm binaryen, into xtask/node_modules)
   - Node.js and npm (apt)
+  - PostgreSQL server binaries (apt `postgresql`; the workshop store's tests run
+    against a throw-away cluster `cargo xtask test` starts, never Debian's own)
   - for browser tests: Chromium (apt) and playwright-core (npm, into
     tests/browser/node_modules; it never downloads a browser)
 A second run installs nothing and takes about a second.
@@ -267,7 +269,8 @@ Options:
 fn build_help() -> String {
     "\
 Build the web app with Trunk (app/ into dist/) and the `shipshape` server binary.
-Installs missing build tools first (as `cargo xtask setup --no-browser`).
+Installs missing build tools first (Rust target, Trunk, wasm-bindgen, wasm-opt,
+Node.js; not PostgreSQL or the browser tools).
 
 Usage: cargo xtask build [--release]
 
@@ -301,6 +304,10 @@ fn test_help() -> String {
         "\
 Run every check and test, stage by stage, stopping at the first failure.
 Prints each stage's duration and ends with `test: N passed, M failed`.
+The cargo-test stage starts a throw-away PostgreSQL server (a fresh cluster on a free
+port, deleted afterwards) and passes its URL to the tests as SHIPSHAPE_TEST_POSTGRES,
+with SHIPSHAPE_REQUIRE_POSTGRES=1; set SHIPSHAPE_TEST_POSTGRES yourself to use your
+own server instead.
 
 Usage: cargo xtask test [--skip-browser] [--only STAGE[,STAGE...]]
 
@@ -345,7 +352,7 @@ mod tests {
         );
         assert_eq!(
             parse_args(&["setup", "--no-browser"]).unwrap(),
-            Task::Setup(Scope::Build)
+            Task::Setup(Scope::NoBrowser)
         );
         assert_eq!(parse_args(&["build"]).unwrap(), Task::Build(Profile::Debug));
         assert_eq!(

@@ -6,6 +6,7 @@ mod bench;
 mod build;
 mod cli;
 mod error;
+mod postgres;
 mod process;
 mod serve;
 mod setup;

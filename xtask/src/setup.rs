@@ -3,13 +3,15 @@
 //! Everything is pinned so that a fresh Debian machine builds exactly what CI builds:
 //! Trunk and wasm-bindgen-cli from crates.io (wasm-bindgen-cli matching the
 //! `wasm-bindgen` crate in Cargo.lock), wasm-opt from npm's `binaryen` (Debian's is
-//! too old and breaks the output), Chromium from Debian, playwright-core from npm.
+//! too old and breaks the output), PostgreSQL, Chromium from Debian, playwright-core
+//! from npm.
 
 use std::fs;
 use std::path::Path;
 use std::time::Instant;
 
 use crate::error::{Error, Result, bail};
+use crate::postgres;
 use crate::process::{self, format_duration};
 use crate::workspace::Workspace;
 
@@ -31,6 +33,9 @@ const MIN_NODE_MAJOR: u32 = 18;
 pub enum Scope {
     /// What `cargo xtask build` needs: Rust target, Trunk, wasm-bindgen, wasm-opt, Node.js.
     Build,
+    /// What the tests need short of a browser: the build tools and the PostgreSQL
+    /// server the workshop store's tests run against.
+    NoBrowser,
     /// Everything, including Chromium and the browser tests' Node packages.
     Everything,
 }
@@ -43,6 +48,9 @@ pub fn run(ws: &Workspace, scope: Scope) -> Result<()> {
     ensure_trunk(ws)?;
     ensure_wasm_bindgen(ws)?;
     ensure_wasm_opt(ws)?;
+    if scope != Scope::Build {
+        ensure_postgres(ws)?;
+    }
     if scope == Scope::Everything {
         ensure_chromium(ws)?;
         ensure_browser_test_packages(ws)?;
@@ -173,6 +181,15 @@ fn ensure_wasm_opt(ws: &Workspace) -> Result<()> {
         "~10 s",
         || npm_ci(ws, "xtask"),
     )
+}
+
+fn ensure_postgres(ws: &Workspace) -> Result<()> {
+    // The server binaries, not a running server: the test command starts its own
+    // throw-away cluster (see postgres.rs) and never uses Debian's `main` one.
+    let present = || postgres::bin_dir(Path::new(postgres::DEBIAN_ROOT)).is_some();
+    ensure("postgresql (Debian)", present, "~1 min", || {
+        apt_install(ws, &["postgresql"])
+    })
 }
 
 fn ensure_chromium(ws: &Workspace) -> Result<()> {

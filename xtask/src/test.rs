@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::build::{self, Profile};
 use crate::error::{Error, Result, bail};
+use crate::postgres::{self, TestPostgres};
 use crate::process::{self, format_duration};
 use crate::serve::TestServer;
 use crate::setup::{self, Scope, WASM_TARGET};
@@ -23,7 +24,8 @@ pub enum Stage {
     Clippy,
     /// The simulator's dependency tree has no `getrandom`.
     Deps,
-    /// `cargo test`, native: the workspace without the app, then the app.
+    /// `cargo test`, native: the workspace without the app (against a throw-away
+    /// PostgreSQL server), then the app.
     CargoTest,
     /// The simulator's tests compiled to wasm32, run in Node.js.
     WasmTest,
@@ -67,7 +69,7 @@ impl Stage {
             Stage::Fmt => "cargo fmt --all --check",
             Stage::Clippy => "cargo clippy -D warnings: workspace, and the app for wasm32",
             Stage::Deps => "determinism: no getrandom in the simulator's dependencies",
-            Stage::CargoTest => "cargo test, native: the workspace, then the app",
+            Stage::CargoTest => "cargo test, native: workspace + throw-away PostgreSQL, then app",
             Stage::WasmTest => "simulator tests in wasm32 (wasm-bindgen-test-runner, Node.js)",
             Stage::Build => "release build: trunk build --release, shipshape server",
             Stage::Browser => "browser tests (tests/browser, Chromium) against the server",
@@ -215,7 +217,7 @@ fn run_stage(ws: &Workspace, stage: Stage, options: &Options) -> Result<()> {
     match stage {
         Stage::Setup => {
             let scope = if options.skip_browser {
-                Scope::Build
+                Scope::NoBrowser
             } else {
                 Scope::Everything
             };
@@ -246,10 +248,18 @@ fn run_stage(ws: &Workspace, stage: Stage, options: &Options) -> Result<()> {
         Stage::CargoTest => {
             // The app on its own, so that its dependencies' features (Leptos, web-sys)
             // don't change how the other crates' tests are built.
-            process::run(
-                ws.command("cargo")
-                    .args(["test", "--workspace", "--exclude", "app"]),
-            )?;
+            with_test_postgres(ws, |started| {
+                let mut cargo = ws.command("cargo");
+                cargo.args(["test", "--workspace", "--exclude", "app"]);
+                // A caller's own URL is inherited as it is (and, set here, would be
+                // echoed with its password).
+                if let Some(url) = started {
+                    cargo.env(TEST_POSTGRES_VAR, url);
+                }
+                // A PostgreSQL test that cannot connect then fails instead of skipping,
+                // so the run never passes without having run them.
+                process::run(cargo.env("SHIPSHAPE_REQUIRE_POSTGRES", "1"))
+            })?;
             process::run(ws.command("cargo").args(["test", "-p", "app"]))
         }
         Stage::WasmTest => process::run(
@@ -263,6 +273,32 @@ fn run_stage(ws: &Workspace, stage: Stage, options: &Options) -> Result<()> {
         Stage::Build => build::run(ws, Profile::Release),
         Stage::Browser => browser_tests(ws),
     }
+}
+
+/// The connection URL the server's PostgreSQL tests read: a role that may create and
+/// drop databases.
+const TEST_POSTGRES_VAR: &str = "SHIPSHAPE_TEST_POSTGRES";
+
+/// Runs `body` with PostgreSQL for the tests: the caller's own `SHIPSHAPE_TEST_POSTGRES`
+/// if set (`body` gets `None`: the variable is already in the environment), else a
+/// throw-away server whose URL `body` gets, stopped (and its cluster deleted)
+/// afterwards, whatever the outcome.
+fn with_test_postgres(ws: &Workspace, body: impl FnOnce(Option<&str>) -> Result<()>) -> Result<()> {
+    if let Some(url) = std::env::var(TEST_POSTGRES_VAR)
+        .ok()
+        .filter(|url| !url.is_empty())
+    {
+        println!(
+            "postgres: using {TEST_POSTGRES_VAR}={} from the environment",
+            postgres::redact_password(&url)
+        );
+        return body(None);
+    }
+    let server = TestPostgres::start(ws)?;
+    println!("postgres: test server on {}", server.description());
+    let outcome = body(Some(&server.url()));
+    drop(server);
+    outcome
 }
 
 /// The simulator must be a pure function of its inputs: nothing in its normal

@@ -3,7 +3,8 @@
 //! Without a URL it starts the real server (the same [`crate::serve_until`] that
 //! `shipshape serve` runs, on its own multi-threaded tokio runtime) on a free loopback
 //! port with a fresh data directory, so every write goes to a real SQLite file in WAL mode
-//! with `synchronous=FULL`. Then it creates a workshop, joins the students, opens one
+//! with `synchronous=FULL`, or, with a database URL, to PostgreSQL (whose live streams
+//! then go through the LISTEN/NOTIFY change feed). Then it creates a workshop, joins the students, opens one
 //! instructor event stream, and has every student post a progress event every interval
 //! over its own keep-alive connection, the first posts spread evenly over the first
 //! interval. It measures:
@@ -13,7 +14,7 @@
 //!   instructor's stream (zero when the stream was first, which happens: the server
 //!   publishes before it answers);
 //! - lost events: acknowledged ids never seen on the stream, and acknowledged ids missing
-//!   from the database file afterwards (read straight from SQLite after the server stops).
+//!   from the database afterwards (read through a fresh store after the server stops).
 //!
 //! The load generator is one thread (a current-thread tokio runtime) with a few lines of
 //! HTTP/1.1 over `TcpStream`, so it needs no HTTP client crate and costs little; it still
@@ -22,7 +23,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -59,6 +59,9 @@ pub struct Options {
     pub duration: Duration,
     /// A running server (`http://host:port`) to load instead of an in-process one.
     pub url: Option<String>,
+    /// The in-process server stores workshops in this PostgreSQL database instead of a
+    /// fresh SQLite file.
+    pub database_url: Option<String>,
 }
 
 /// Requests that did not end in a `201`.
@@ -87,10 +90,10 @@ impl Errors {
     }
 }
 
-/// What the database file held once the in-process server had stopped.
+/// What the database held once the in-process server had stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DatabaseCheck {
-    /// Rows in `progress_events`.
+    /// The workshop's rows in `progress_events`.
     pub rows: u64,
     /// Acknowledged ids without a row.
     pub missing: usize,
@@ -162,8 +165,13 @@ impl Report {
         );
         if self.in_process {
             out.push_str(&format!(
-                "server: in-process at {} (tokio, {cores} worker threads), fresh data directory (SQLite WAL, synchronous=FULL); load generator: 1 thread; both share this machine's {cores} cores\n",
-                self.base
+                "server: in-process at {} (tokio, {cores} worker threads), {}; load generator: 1 thread; both share this machine's {cores} cores\n",
+                self.base,
+                if self.options.database_url.is_some() {
+                    "workshops in PostgreSQL (synchronous_commit=on, LISTEN/NOTIFY feed)"
+                } else {
+                    "fresh data directory (SQLite WAL, synchronous=FULL)"
+                }
             ));
         } else {
             out.push_str(&format!(
@@ -215,7 +223,7 @@ impl Report {
         }
         let database = match self.database {
             Some(db) => format!(
-                "{} from the database, which holds {} progress rows",
+                "{} from the database, which holds {} progress rows for the workshop",
                 db.missing, db.rows
             ),
             None => "database not checked".to_owned(),
@@ -279,6 +287,11 @@ pub fn check(options: &Options) -> Result<(), String> {
     }
     if let Some(url) = &options.url {
         Target::parse(url)?;
+        if options.database_url.is_some() {
+            return Err(
+                "--database-url configures the in-process server; leave out --url".to_owned(),
+            );
+        }
     }
     Ok(())
 }
@@ -288,7 +301,7 @@ pub fn check(options: &Options) -> Result<(), String> {
 pub fn run(options: Options) -> Result<Report, String> {
     check(&options)?;
     let local = match &options.url {
-        None => Some(LocalServer::start()?),
+        None => Some(LocalServer::start(options.database_url.clone())?),
         Some(_) => None,
     };
     let target = match (&options.url, &local) {
@@ -308,7 +321,7 @@ pub fn run(options: Options) -> Result<Report, String> {
     drop(client);
     let load = load?;
     let database = match local {
-        Some(server) => Some(server.stop_and_check(&load.acks)?),
+        Some(server) => Some(server.stop_and_check(&load.workshop_id, &load.acks)?),
         None => None,
     };
     Ok(load.report(options, target.base, database))
@@ -351,12 +364,12 @@ struct LocalServer {
     addr: SocketAddr,
     stop: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<io::Result<()>>,
-    data: PathBuf,
+    config: crate::ServeConfig,
     _dir: tempfile::TempDir,
 }
 
 impl LocalServer {
-    fn start() -> Result<Self, String> {
+    fn start(database_url: Option<String>) -> Result<Self, String> {
         let dir = tempfile::Builder::new()
             .prefix("shipshape-bench-")
             .tempdir()
@@ -381,9 +394,10 @@ impl LocalServer {
         let (stop, stopped) = oneshot::channel::<()>();
         let config = crate::ServeConfig {
             dist,
-            data: data.clone(),
+            data,
+            database_url,
         };
-        let task = runtime.spawn(crate::serve_until(listener, config, async move {
+        let task = runtime.spawn(crate::serve_until(listener, config.clone(), async move {
             let _ = stopped.await;
         }));
         Ok(Self {
@@ -391,18 +405,18 @@ impl LocalServer {
             addr,
             stop,
             task,
-            data,
+            config,
             _dir: dir,
         })
     }
 
-    /// Stops the server gracefully, then reads the database file it leaves.
-    fn stop_and_check(self, acks: &[Ack]) -> Result<DatabaseCheck, String> {
+    /// Stops the server gracefully, then reads what its database holds for the workshop.
+    fn stop_and_check(self, workshop_id: &str, acks: &[Ack]) -> Result<DatabaseCheck, String> {
         let Self {
             runtime,
             stop,
             task,
-            data,
+            config,
             _dir,
             ..
         } = self;
@@ -416,18 +430,14 @@ impl LocalServer {
             Err(_) => return Err("the server did not stop within 30s".to_owned()),
         }
         runtime.shutdown_timeout(Duration::from_secs(5));
-        let path = data.join(crate::workshop::store::DB_FILE);
-        let conn = rusqlite::Connection::open_with_flags(
-            &path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-        let stored = (|| -> rusqlite::Result<HashSet<i64>> {
-            let mut statement = conn.prepare("SELECT id FROM progress_events")?;
-            let ids = statement.query_map([], |row| row.get(0))?;
-            ids.collect()
-        })()
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        // A fresh connection through the store's own API: what a restarted server reads.
+        let store = crate::open_store(&config)?;
+        let stored: HashSet<i64> = store
+            .progress(workshop_id)
+            .map_err(|e| format!("cannot read the stored progress: {e}"))?
+            .into_iter()
+            .map(|event| event.id)
+            .collect();
         Ok(DatabaseCheck {
             rows: stored.len() as u64,
             missing: acks.iter().filter(|a| !stored.contains(&a.id)).count(),
@@ -460,6 +470,7 @@ enum Streamed {
 
 /// Everything measured, before the database check.
 struct Load {
+    workshop_id: String,
     join_time: Duration,
     sent: usize,
     acks: Vec<Ack>,
@@ -656,6 +667,7 @@ async fn drive(options: &Options, target: &Target) -> Result<Load, String> {
         }));
     }
     let mut load = Load {
+        workshop_id: id.clone(),
         join_time,
         sent: 0,
         acks: Vec::new(),

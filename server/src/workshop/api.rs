@@ -178,21 +178,7 @@ pub async fn join(
             Ok((workshop, student))
         })
         .await?;
-    let joined = json!({
-        "student": {
-            "id": student.id,
-            "name": student.display_name,
-            "joined_at": student.joined_at,
-        }
-    });
-    state.hub.publish(
-        &workshop.id,
-        HubEvent {
-            name: "join",
-            data: joined.to_string().into(),
-            for_students: false,
-        },
-    );
+    state.announce(&workshop.id, HubEvent::join(&student));
     let body = json!({
         "workshop": {
             "id": workshop.id,
@@ -249,16 +235,7 @@ pub async fn progress(
         })
         .await?;
     let event = state.add_progress(new).await?;
-    let data = serde_json::to_string(&event)
-        .map_err(|e| ApiError::Internal(format!("serialising a progress event: {e}")))?;
-    state.hub.publish(
-        &event.workshop_id,
-        HubEvent {
-            name: "progress",
-            data: data.into(),
-            for_students: false,
-        },
-    );
+    state.announce(&event.workshop_id, HubEvent::progress(&event));
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": event.id, "at": event.at })),
@@ -306,16 +283,7 @@ pub async fn broadcast(
             Ok(store.add_broadcast(&workshop.id, &body.event, params)?)
         })
         .await?;
-    let data = serde_json::to_string(&stored)
-        .map_err(|e| ApiError::Internal(format!("serialising a broadcast: {e}")))?;
-    state.hub.publish(
-        &stored.workshop_id,
-        HubEvent {
-            name: "broadcast",
-            data: data.into(),
-            for_students: true,
-        },
-    );
+    state.announce(&stored.workshop_id, HubEvent::broadcast(&stored));
     Ok((StatusCode::CREATED, Json(stored)))
 }
 

@@ -1,15 +1,17 @@
 //! Instructor-led workshops: the HTTP API under `/api/workshops` and `/api/join`, stored
-//! in SQLite (`<data>/shipshape.db`).
+//! in SQLite (`<data>/shipshape.db`) or, when `DATABASE_URL` is set, PostgreSQL.
 //!
 //! One concept per file:
-//! - [`store`]: the SQLite store (WAL, `synchronous=FULL`) behind a narrow API of
-//!   [`model`] values; [`migrations`] creates and upgrades its schema; [`writer`] stores
-//!   progress events with group commit (one transaction for all that are waiting);
+//! - [`store`]: the store behind a narrow API of [`model`] values, on SQLite (WAL,
+//!   `synchronous=FULL`) or PostgreSQL; [`migrations`] creates and upgrades the schema
+//!   on both; [`writer`] stores progress events with group commit (one transaction for
+//!   all that are waiting);
 //! - [`secret`]: ids, tokens, join codes, hashing and constant-time checks;
 //! - [`auth`]: instructor and student credentials; [`extract`]: JSON bodies, bearer
 //!   tokens and client addresses as [`ApiError`]s;
 //! - [`validate`]: field rules (422); [`ratelimit`]: the join-guess limit (429);
-//! - [`api`]: the JSON handlers; [`sse`]: the live streams, fed by [`hub`];
+//! - [`api`]: the JSON handlers; [`sse`]: the live streams, fed by [`hub`]; on
+//!   PostgreSQL, [`feed`] fills the hub with every server's commits (LISTEN/NOTIFY);
 //! - [`dashboard`]: students × lessons; [`csv`]: the results export;
 //! - `openapi.json`: the API's OpenAPI 3 document, served at `/api/openapi.json` and kept
 //!   in step with [`routes`] by tests.
@@ -19,6 +21,7 @@ pub mod auth;
 pub mod csv;
 pub mod dashboard;
 pub mod extract;
+pub mod feed;
 pub mod hub;
 pub mod migrations;
 pub mod model;
@@ -41,7 +44,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::ApiError;
 
-use self::hub::Hub;
+use self::hub::{Hub, HubEvent};
 use self::model::ProgressEvent;
 use self::ratelimit::GuessLimiter;
 use self::store::{NewProgress, Store};
@@ -60,6 +63,9 @@ pub struct WorkshopState {
     store: Option<Arc<Store>>,
     writer: Option<ProgressWriter>,
     hub: Arc<Hub>,
+    /// Whether handlers publish their own writes to the hub (SQLite); on PostgreSQL the
+    /// change feed publishes everyone's.
+    publish_locally: bool,
     limiter: Arc<GuessLimiter>,
     shutdown: Arc<watch::Sender<bool>>,
 }
@@ -75,10 +81,20 @@ impl WorkshopState {
                 .inspect_err(|error| tracing::warn!(%error, "no group-commit writer thread"))
                 .ok()
         });
+        let hub = Arc::new(Hub::default());
+        let mut publish_locally = true;
+        if let Some(store) = store.as_ref().filter(|s| matches!(***s, Store::Postgres(_))) {
+            match feed::start(Arc::clone(store), &hub) {
+                Ok(()) => publish_locally = false,
+                // Without the feed, streams still hear this server's own writes.
+                Err(error) => tracing::error!(%error, "no change feed thread"),
+            }
+        }
         Self {
             store,
             writer,
-            hub: Arc::new(Hub::default()),
+            hub,
+            publish_locally,
             limiter: Arc::new(GuessLimiter::per_minute(JOIN_GUESSES_PER_MINUTE)),
             shutdown: Arc::new(watch::channel(false).0),
         }
@@ -87,6 +103,14 @@ impl WorkshopState {
     /// Ends every open stream (called when the server begins shutting down).
     pub fn shut_down_streams(&self) {
         self.shutdown.send_replace(true);
+    }
+
+    /// Tells this workshop's live streams about a committed write (on PostgreSQL the
+    /// change feed does, for every server's writes, so this does nothing there).
+    pub fn announce(&self, workshop_id: &str, event: HubEvent) {
+        if self.publish_locally {
+            self.hub.publish(workshop_id, event);
+        }
     }
 
     /// Runs blocking database work off the async threads.

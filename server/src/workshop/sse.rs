@@ -8,7 +8,8 @@
 //! The stream subscribes before it reads the snapshot, so nothing committed in between
 //! is missed; an event may then appear both in the snapshot and on the stream, and its
 //! `id` tells them apart (`progress` ids ≤ the snapshot's `last_event_id` are counted).
-//! A listener that falls too far behind gets a fresh snapshot. Streams end when the
+//! A listener that falls too far behind gets a fresh snapshot, as does every listener
+//! after the PostgreSQL change feed reconnects (it may have missed events). Streams end when the
 //! server shuts down, so a graceful shutdown is not held up by open dashboards.
 //!
 //! Browsers' `EventSource` cannot send an `Authorization` header: clients read these
@@ -110,6 +111,7 @@ impl Live {
                     }
                 }
                 received = self.events.recv() => match received {
+                    Ok(event) if event.is_resync() => return self.snapshot().await,
                     Ok(event) => {
                         if self.audience == Audience::Instructor || event.for_students {
                             return Some(Event::default().event(event.name).data(&*event.data));

@@ -88,30 +88,33 @@ fn write_batches(store: &Store, mut waiting: mpsc::Receiver<(NewProgress, Reply)
 mod tests {
     use super::*;
     use crate::workshop::model::ProgressKind;
+    use crate::workshop::store::testing::{Fresh, fresh_stores};
     use crate::workshop::store::{NewStudent, NewWorkshop};
 
-    fn store_with_student() -> (tempfile::TempDir, Arc<Store>) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        store
-            .create_workshop(NewWorkshop {
-                id: "w1".into(),
-                title: "T".into(),
-                lessons: vec!["meet-the-cluster".into()],
-                preset: "default".into(),
-                join_code: "ABCDEF".into(),
-                instructor_secret_hash: String::new(),
-            })
-            .unwrap();
-        store
-            .add_student(NewStudent {
-                id: "s1".into(),
-                workshop_id: "w1".into(),
-                display_name: "Ana".into(),
-                token_hash: "h1".into(),
-            })
-            .unwrap();
-        (dir, Arc::new(store))
+    fn stores_with_student() -> Vec<Fresh> {
+        let stores = fresh_stores();
+        for fresh in &stores {
+            let store = &fresh.store;
+            store
+                .create_workshop(NewWorkshop {
+                    id: "w1".into(),
+                    title: "T".into(),
+                    lessons: vec!["meet-the-cluster".into()],
+                    preset: "default".into(),
+                    join_code: "ABCDEF".into(),
+                    instructor_secret_hash: String::new(),
+                })
+                .unwrap();
+            store
+                .add_student(NewStudent {
+                    id: "s1".into(),
+                    workshop_id: "w1".into(),
+                    display_name: "Ana".into(),
+                    token_hash: "h1".into(),
+                })
+                .unwrap();
+        }
+        stores
     }
 
     fn event(student: &str, item: &str) -> NewProgress {
@@ -127,44 +130,35 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_events_are_all_committed_once_acknowledged() {
-        let (_dir, store) = store_with_student();
-        let writer = ProgressWriter::start(Arc::clone(&store)).unwrap();
-        let tasks: Vec<_> = (0..500)
-            .map(|i| {
-                let writer = writer.clone();
-                tokio::spawn(async move { writer.add(event("s1", &format!("i{i}"))).await })
+        // Set-up blocks (PostgreSQL's driver must not run on the async threads).
+        let stores = tokio::task::spawn_blocking(stores_with_student).await.unwrap();
+        for fresh in stores {
+            let name = fresh.name;
+            let store = Arc::new(fresh.store);
+            let writer = ProgressWriter::start(Arc::clone(&store)).unwrap();
+            let tasks: Vec<_> = (0..500)
+                .map(|i| {
+                    let writer = writer.clone();
+                    tokio::spawn(async move { writer.add(event("s1", &format!("i{i}"))).await })
+                })
+                .collect();
+            let mut ids = Vec::new();
+            for task in tasks {
+                ids.push(task.await.unwrap().unwrap().id);
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), 500, "{name}");
+            let read = Arc::clone(&store);
+            let stored: Vec<i64> = tokio::task::spawn_blocking(move || {
+                read.progress("w1").unwrap().iter().map(|e| e.id).collect()
             })
-            .collect();
-        let mut ids = Vec::new();
-        for task in tasks {
-            ids.push(task.await.unwrap().unwrap().id);
-        }
-        ids.sort_unstable();
-        ids.dedup();
-        assert_eq!(ids.len(), 500);
-        let stored: Vec<i64> = store.progress("w1").unwrap().iter().map(|e| e.id).collect();
-        assert_eq!(stored, ids);
-    }
-
-    #[test]
-    fn a_refused_event_fails_alone() {
-        let (_dir, store) = store_with_student();
-        let results = store
-            .add_progress_batch(vec![
-                event("s1", "a"),
-                event("no-such-student", "b"),
-                event("s1", "c"),
-            ])
+            .await
             .unwrap();
-        assert!(results[0].is_ok());
-        assert!(results[1].is_err(), "the foreign key refuses it");
-        assert!(results[2].is_ok());
-        let items: Vec<String> = store
-            .progress("w1")
-            .unwrap()
-            .into_iter()
-            .map(|e| e.item)
-            .collect();
-        assert_eq!(items, ["a", "c"]);
+            assert_eq!(stored, ids, "{name}");
+            // The store (and a PostgreSQL connection) is dropped off the async threads.
+            drop(writer);
+            tokio::task::spawn_blocking(move || drop(store)).await.unwrap();
+        }
     }
 }

@@ -1,8 +1,9 @@
 -- Workshops, their students, the students' progress and the instructor's broadcasts.
 --
--- Plain, portable SQL: the same text is meant to run on PostgreSQL. Times are
+-- Plain, portable SQL: the same text runs on SQLite and PostgreSQL. Times are
 -- milliseconds since the Unix epoch (UTC) in BIGINT; JSON is stored as TEXT; secrets and
--- tokens only as hex SHA-256 digests. The one dialect-specific spelling is marked below.
+-- tokens only as hex SHA-256 digests. The one dialect-specific spelling is marked below;
+-- `migrations.rs` rewrites it for PostgreSQL.
 
 CREATE TABLE workshops (
     id TEXT NOT NULL PRIMARY KEY,
@@ -24,8 +25,8 @@ CREATE TABLE students (
 );
 
 CREATE TABLE progress_events (
-    -- Dialect-specific: in SQLite `INTEGER PRIMARY KEY` is the auto-assigned rowid; on
-    -- PostgreSQL write `BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY`.
+    -- Dialect-specific: in SQLite this spelling makes the id the auto-assigned rowid;
+    -- for PostgreSQL it becomes an identity column (see `migrations.rs`).
     id INTEGER PRIMARY KEY,
     workshop_id TEXT NOT NULL REFERENCES workshops (id),
     student_id TEXT NOT NULL REFERENCES students (id),
