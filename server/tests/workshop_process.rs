@@ -1,6 +1,9 @@
-//! The workshop API against a real `shipshape serve` process and a real SQLite file:
-//! 30 students, a live stream, `kill -9` mid-stream, a restart on the same data
-//! directory, and every acknowledged event still there.
+//! The workshop API against a real `shipshape serve` process, on a real SQLite file and
+//! on a real PostgreSQL server (a scratch database on the server `SHIPSHAPE_TEST_POSTGRES`
+//! names; `cargo xtask test` starts one from Debian's packages): 30 students, a live
+//! stream, `kill -9` mid-stream, a restart on the same store, and every acknowledged
+//! event still there. On PostgreSQL also two servers sharing one database, as behind a
+//! load balancer: each one's streams relay the other's writes.
 //!
 //! The client is a few lines of HTTP/1.1 over `std::net::TcpStream` (one request per
 //! connection), so the test needs no HTTP client crate.
@@ -8,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -16,6 +19,38 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use server::workshop::store::postgresql::ScratchDatabase;
+
+/// Where the servers of a test keep their workshops.
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `fn(Backend)` as two tests: `sqlite::NAME` and `postgres::NAME`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() {
+                super::$name(super::Backend::Sqlite);
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                super::$name(super::Backend::Postgres);
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    a_class_of_30_survives_kill_9_mid_stream,
+    a_real_server_rejects_bad_requests_without_writing,
+    sigterm_ends_open_streams_and_exits,
+);
 
 const INDEX: &str =
     "<!doctype html><html><head><script type=\"module\">init()</script></head></html>\n";
@@ -35,7 +70,8 @@ fn free_port() -> u16 {
 }
 
 impl Server {
-    fn start(data: &Path, dist: &Path, log: &Path) -> Self {
+    fn start(dirs: &Dirs) -> Self {
+        let (data, dist, log) = (&dirs.data, &dirs.dist, &dirs.log);
         let port = free_port();
         let log = std::fs::OpenOptions::new()
             .create(true)
@@ -47,6 +83,12 @@ impl Server {
             .arg(data)
             .arg("--dist")
             .arg(dist)
+            .env_remove("DATABASE_URL")
+            .args(
+                dirs.scratch
+                    .as_ref()
+                    .map(|scratch| format!("--database-url={}", scratch.url())),
+            )
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -202,6 +244,9 @@ fn dechunk(mut body: &str) -> String {
     out
 }
 
+/// What [`Sse::next`] calls a keep-alive comment.
+const KEEP_ALIVE: &str = ":keep-alive";
+
 /// A Server-Sent Events reader over a chunked HTTP/1.1 body.
 struct Sse {
     reader: BufReader<TcpStream>,
@@ -209,7 +254,8 @@ struct Sse {
 }
 
 impl Sse {
-    /// The next `(event, data)`; `None` when the connection ends.
+    /// The next `(event, data)` (a keep-alive comment as [`KEEP_ALIVE`]); `None` when the
+    /// connection ends.
     fn next(&mut self) -> Option<(String, Value)> {
         loop {
             if let Some(end) = self.text.find("\n\n") {
@@ -224,7 +270,7 @@ impl Sse {
                     }
                 }
                 if data.is_empty() {
-                    continue; // a keep-alive comment
+                    return Some((KEEP_ALIVE.to_owned(), Value::Null));
                 }
                 return Some((name, serde_json::from_str(&data).unwrap()));
             }
@@ -245,8 +291,12 @@ impl Sse {
         }
     }
 
+    /// The next `name` event, skipping others. Keep-alive comments (every 15 s) reset
+    /// the socket's read timeout, so a missing event fails here after a minute instead.
     fn expect(&mut self, name: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
+            assert!(Instant::now() < deadline, "no `{name}` event within 60 s");
             let (event, data) = self
                 .next()
                 .unwrap_or_else(|| panic!("stream ended before `{name}`"));
@@ -257,44 +307,70 @@ impl Sse {
     }
 }
 
+/// A test's directories, and its scratch database on PostgreSQL.
 struct Dirs {
     _root: tempfile::TempDir,
     data: PathBuf,
     dist: PathBuf,
     log: PathBuf,
+    scratch: Option<ScratchDatabase>,
 }
 
-fn dirs() -> Dirs {
+/// Fresh directories for `backend`; `None` (the test is skipped) for PostgreSQL when the
+/// environment names no server.
+fn dirs(backend: Backend) -> Option<Dirs> {
+    let scratch = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(ScratchDatabase::from_env()?),
+    };
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("data");
     let dist = root.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(dist.join("index.html"), INDEX).unwrap();
     let log = root.path().join("server.log");
-    Dirs {
+    Some(Dirs {
         data,
         dist,
         log,
+        scratch,
         _root: root,
-    }
-}
-
-fn db_ids(data: &Path) -> BTreeSet<i64> {
-    let conn = rusqlite::Connection::open(data.join("shipshape.db")).unwrap();
-    let mut statement = conn.prepare("SELECT id FROM progress_events").unwrap();
-    statement
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
-}
-
-fn rows(data: &Path) -> [i64; 4] {
-    let conn = rusqlite::Connection::open(data.join("shipshape.db")).unwrap();
-    ["workshops", "students", "progress_events", "broadcasts"].map(|table| {
-        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap()
     })
+}
+
+impl Dirs {
+    /// Every stored progress id, read from the database itself.
+    fn db_ids(&self) -> BTreeSet<i64> {
+        const SQL: &str = "SELECT id FROM progress_events";
+        if let Some(scratch) = &self.scratch {
+            let mut client = scratch.connect().unwrap();
+            return client
+                .query(SQL, &[])
+                .unwrap()
+                .iter()
+                .map(|row| row.get(0))
+                .collect();
+        }
+        let conn = rusqlite::Connection::open(self.data.join("shipshape.db")).unwrap();
+        let mut statement = conn.prepare(SQL).unwrap();
+        statement
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// Rows in each table, read from the database itself.
+    fn rows(&self) -> [i64; 4] {
+        const TABLES: [&str; 4] = ["workshops", "students", "progress_events", "broadcasts"];
+        let count = |table: &str| format!("SELECT COUNT(*) FROM {table}");
+        if let Some(scratch) = &self.scratch {
+            let mut client = scratch.connect().unwrap();
+            return TABLES.map(|table| client.query_one(&count(table), &[]).unwrap().get(0));
+        }
+        let conn = rusqlite::Connection::open(self.data.join("shipshape.db")).unwrap();
+        TABLES.map(|table| conn.query_row(&count(table), [], |r| r.get(0)).unwrap())
+    }
 }
 
 /// Method, path, token, body and the expected status.
@@ -308,10 +384,11 @@ const STEPS: &[&str] = &[
     "node-details",
 ];
 
-#[test]
-fn a_class_of_30_survives_kill_9_mid_stream() {
-    let dirs = dirs();
-    let server = Server::start(&dirs.data, &dirs.dist, &dirs.log);
+fn a_class_of_30_survives_kill_9_mid_stream(backend: Backend) {
+    let Some(dirs) = dirs(backend) else {
+        return;
+    };
+    let server = Server::start(&dirs);
 
     let (status, created) = server.request(
         "POST",
@@ -462,13 +539,13 @@ fn a_class_of_30_survives_kill_9_mid_stream() {
 
     let acked = acked.lock().unwrap().clone();
     assert!(acked.len() >= 180, "{}", acked.len());
-    // Every acknowledged event is in the file, read straight after the crash.
-    let stored = db_ids(&dirs.data);
+    // Every acknowledged event is in the database, read straight after the crash.
+    let stored = dirs.db_ids();
     let missing: Vec<_> = acked.difference(&stored).collect();
     assert!(missing.is_empty(), "acknowledged but lost: {missing:?}");
 
-    // Restart on the same data: the API sees them too, and old tokens still work.
-    let server = Server::start(&dirs.data, &dirs.dist, &dirs.log);
+    // Restart on the same store: the API sees them too, and old tokens still work.
+    let server = Server::start(&dirs);
     let mut stream = server.events(&format!("/api/workshops/{id}/events"), &secret);
     let snapshot = stream.expect("snapshot");
     assert_eq!(snapshot["students"].as_array().unwrap().len(), 30);
@@ -492,10 +569,11 @@ fn a_class_of_30_survives_kill_9_mid_stream() {
     assert_eq!(status, 403, "{sse}");
 }
 
-#[test]
-fn a_real_server_rejects_bad_requests_without_writing() {
-    let dirs = dirs();
-    let server = Server::start(&dirs.data, &dirs.dist, &dirs.log);
+fn a_real_server_rejects_bad_requests_without_writing(backend: Backend) {
+    let Some(dirs) = dirs(backend) else {
+        return;
+    };
+    let server = Server::start(&dirs);
     let (_, created) = server.request(
         "POST",
         "/api/workshops",
@@ -510,7 +588,7 @@ fn a_real_server_rejects_bad_requests_without_writing() {
         Some(&json!({"code": created["join_code"], "name": "Ana"})),
     );
     let token = joined["token"].as_str().unwrap();
-    let before = rows(&dirs.data);
+    let before = dirs.rows();
     let progress = format!("/api/workshops/{id}/progress");
     let dashboard = format!("/api/workshops/{id}/dashboard");
 
@@ -559,7 +637,12 @@ fn a_real_server_rejects_bad_requests_without_writing() {
         let value: Value = serde_json::from_str(&text).unwrap();
         assert!(value["error"]["message"].is_string(), "{text}");
     }
-    assert_eq!(rows(&dirs.data), before);
+    assert_eq!(dirs.rows(), before);
+    if dirs.scratch.is_some() {
+        // With a database URL nothing is written to the data directory.
+        assert!(!dirs.data.join("shipshape.db").exists());
+        return;
+    }
     // The file is where the README says, in WAL mode.
     assert!(dirs.data.join("shipshape.db").is_file());
     let conn = rusqlite::Connection::open(dirs.data.join("shipshape.db")).unwrap();
@@ -569,11 +652,11 @@ fn a_real_server_rejects_bad_requests_without_writing() {
     assert_eq!(mode, "wal");
 }
 
-#[cfg(unix)]
-#[test]
-fn sigterm_ends_open_streams_and_exits() {
-    let dirs = dirs();
-    let server = Server::start(&dirs.data, &dirs.dist, &dirs.log);
+fn sigterm_ends_open_streams_and_exits(backend: Backend) {
+    let Some(dirs) = dirs(backend) else {
+        return;
+    };
+    let server = Server::start(&dirs);
     let (_, created) = server.request(
         "POST",
         "/api/workshops",
@@ -606,4 +689,191 @@ fn sigterm_ends_open_streams_and_exits() {
         );
         thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Two servers on one PostgreSQL database, as behind a load balancer: whichever server a
+/// request lands on, every server's streams relay it, and killing one loses nothing the
+/// other (or it) acknowledged.
+#[test]
+fn two_servers_share_one_postgres_database() {
+    let Some(dirs) = dirs(Backend::Postgres) else {
+        return;
+    };
+    let a = Arc::new(Server::start(&dirs));
+    let b = Server::start(&dirs);
+
+    let (status, created) = a.request(
+        "POST",
+        "/api/workshops",
+        None,
+        Some(&json!({"title": "Two rooms", "lessons": ["meet-the-cluster"]})),
+    );
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let secret = created["instructor_secret"].as_str().unwrap().to_owned();
+    let code = created["join_code"].as_str().unwrap();
+
+    // The instructor watches through B; students join through A and B in turn.
+    let mut dashboard = b.events(&format!("/api/workshops/{id}/events"), &secret);
+    assert_eq!(dashboard.expect("snapshot")["students"], json!([]));
+    let mut students = Vec::new();
+    for i in 0..6 {
+        let server: &Server = if i % 2 == 0 { &a } else { &b };
+        let (status, joined) = server.request(
+            "POST",
+            "/api/join",
+            None,
+            Some(&json!({"code": code, "name": format!("Student {i}")})),
+        );
+        assert_eq!(status, 201, "{joined}");
+        students.push(joined["token"].as_str().unwrap().to_owned());
+        let heard = dashboard.expect("join");
+        assert_eq!(heard["student"]["name"], format!("Student {i}"));
+    }
+    // The same name through the other server is still taken: the database decides.
+    let (status, taken) = b.request(
+        "POST",
+        "/api/join",
+        None,
+        Some(&json!({"code": code, "name": "Student 0"})),
+    );
+    assert_eq!(status, 409, "{taken}");
+
+    // A student of A listens for broadcasts on A; the instructor broadcasts through B.
+    let mut student_stream = a.events(
+        &format!("/api/workshops/{id}/student-events"),
+        &students[0],
+    );
+    student_stream.expect("snapshot");
+    let (status, sent) = b.request(
+        "POST",
+        &format!("/api/workshops/{id}/broadcast"),
+        Some(&secret),
+        Some(&json!({"event": "node-failure", "params": {"node": "worker-2"}})),
+    );
+    assert_eq!(status, 201, "{sent}");
+    let got = student_stream.expect("broadcast");
+    assert_eq!(got["id"], sent["id"]);
+    assert_eq!(got["params"]["node"], "worker-2");
+
+    // Progress posted to both servers at once reaches B's dashboard, every event once,
+    // each workshop's ids in ascending order (commit order).
+    let acked: Arc<Mutex<BTreeSet<i64>>> = Arc::default();
+    let b = Arc::new(b);
+    thread::scope(|scope| {
+        for (n, token) in students.iter().enumerate() {
+            let server = Arc::clone(if n % 2 == 0 { &a } else { &b });
+            let (acked, id) = (Arc::clone(&acked), id.clone());
+            scope.spawn(move || {
+                for step in STEPS {
+                    let body = json!({"kind": "step", "lesson": "meet-the-cluster", "item": step});
+                    let (status, ack) = server.request(
+                        "POST",
+                        &format!("/api/workshops/{id}/progress"),
+                        Some(token),
+                        Some(&body),
+                    );
+                    assert_eq!(status, 201, "{ack}");
+                    acked.lock().unwrap().insert(ack["id"].as_i64().unwrap());
+                }
+            });
+        }
+    });
+    let acked = acked.lock().unwrap().clone();
+    assert_eq!(acked.len(), students.len() * STEPS.len());
+    let mut streamed = Vec::new();
+    while streamed.len() < acked.len() {
+        streamed.push(dashboard.expect("progress")["id"].as_i64().unwrap());
+    }
+    assert!(
+        streamed.windows(2).all(|pair| pair[0] < pair[1]),
+        "ids out of commit order: {streamed:?}"
+    );
+    assert_eq!(streamed.into_iter().collect::<BTreeSet<_>>(), acked);
+
+    // A dies; B and its open stream carry on, and A's acknowledged events are stored.
+    a.kill_9();
+    let (status, ack) = b.request(
+        "POST",
+        &format!("/api/workshops/{id}/progress"),
+        Some(&students[1]),
+        Some(&json!({"kind": "answer", "lesson": "meet-the-cluster", "item": "ready-workers", "value": {"correct": true}})),
+    );
+    assert_eq!(status, 201, "{ack}");
+    assert_eq!(dashboard.expect("progress")["id"], ack["id"]);
+    let stored = dirs.db_ids();
+    assert!(acked.is_subset(&stored));
+    let (status, summary) = b.request(
+        "GET",
+        &format!("/api/workshops/{id}/dashboard"),
+        Some(&secret),
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(summary["students"].as_array().unwrap().len(), 6);
+    assert_eq!(summary["events"], acked.len() + 1);
+}
+
+/// The database drops every connection of the server (a failover, an administrator's
+/// `pg_terminate_backend`): the next requests reconnect instead of failing, and the open
+/// dashboard gets a fresh snapshot, since notifications sent meanwhile are gone.
+#[test]
+fn a_server_recovers_when_postgres_drops_its_connections() {
+    let Some(dirs) = dirs(Backend::Postgres) else {
+        return;
+    };
+    let scratch = dirs.scratch.as_ref().unwrap();
+    let server = Server::start(&dirs);
+    let (_, created) = server.request(
+        "POST",
+        "/api/workshops",
+        None,
+        Some(&json!({"title": "T", "lessons": ["meet-the-cluster"]})),
+    );
+    let id = created["id"].as_str().unwrap();
+    let secret = created["instructor_secret"].as_str().unwrap();
+    let (_, joined) = server.request(
+        "POST",
+        "/api/join",
+        None,
+        Some(&json!({"code": created["join_code"], "name": "Ana"})),
+    );
+    let token = joined["token"].as_str().unwrap();
+    let progress = format!("/api/workshops/{id}/progress");
+    let mut stream = server.events(&format!("/api/workshops/{id}/events"), secret);
+    // (The join may still arrive on the stream too: it was committed just before.)
+    stream.expect("snapshot");
+    let (status, _) = server.request("POST", &progress, Some(token), Some(&step("nodes")));
+    assert_eq!(status, 201);
+    stream.expect("progress");
+
+    let mut admin = scratch.connect().unwrap();
+    let killed: i64 = admin
+        .query_one(
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(killed >= 2, "the writer and the listener at least: {killed}");
+
+    // The stream re-reads the dashboard once the feed is back.
+    let snapshot = stream.expect("snapshot");
+    assert_eq!(snapshot["events"], 1, "{snapshot}");
+    // Reads and writes reconnect on their own: no request fails.
+    let (status, ack) = server.request("POST", &progress, Some(token), Some(&step("heartbeats")));
+    assert_eq!(status, 201, "{ack}");
+    assert_eq!(stream.expect("progress")["id"], ack["id"]);
+    let (status, _) = server.request(
+        "GET",
+        &format!("/api/workshops/{id}/dashboard"),
+        Some(secret),
+        None,
+    );
+    assert_eq!(status, 200);
+}
+
+fn step(item: &str) -> Value {
+    json!({"kind": "step", "lesson": "meet-the-cluster", "item": item})
 }

@@ -41,6 +41,9 @@ pub enum StoreError {
     Database(rusqlite::Error),
     /// PostgreSQL failed (or could not be reached).
     Postgres(postgres::Error),
+    /// PostgreSQL's connection failed while committing: the write may or may not have
+    /// been stored, so it is neither retried nor acknowledged.
+    CommitInDoubt(postgres::Error),
     /// The stored schema is unusable (e.g. from a newer version).
     Schema(String),
     /// A stored value could not be decoded (corrupt or hand-edited row).
@@ -65,6 +68,11 @@ impl std::fmt::Display for StoreError {
             Self::Conflict(Conflict::DisplayName) => write!(f, "display name already taken"),
             Self::Database(error) => write!(f, "database error: {error}"),
             Self::Postgres(error) => write!(f, "PostgreSQL: {error}"),
+            Self::CommitInDoubt(error) => write!(
+                f,
+                "PostgreSQL: the connection failed during COMMIT, so whether the write \
+                 was stored is unknown: {error}"
+            ),
             Self::Schema(message) => write!(f, "database schema: {message}"),
             Self::Corrupt(message) => write!(f, "corrupt row: {message}"),
             Self::BatchFailed(message) => write!(f, "the batch was not stored: {message}"),

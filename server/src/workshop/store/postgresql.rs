@@ -10,8 +10,9 @@
 //! - **Connections:** one writing connection (group commit makes one enough, and it keeps
 //!   this server's writes in order) and a few reading ones, opened when first needed. A
 //!   connection found broken is replaced on next use; a read that failed because its
-//!   connection broke is retried once on a fresh one (a write is not: its commit may have
-//!   happened).
+//!   connection broke is retried once on a fresh one, and so is a write that broke
+//!   before its `COMMIT` was sent (nothing of it can be stored); one that broke during
+//!   `COMMIT` is reported as in doubt, never retried or acknowledged.
 //! - **Ids in commit order:** PostgreSQL hands out identity values at insert time, so two
 //!   servers' transactions could commit out of id order, and a dashboard that counted
 //!   "every id up to the snapshot's newest" would then skip the late one. Each write
@@ -174,6 +175,14 @@ fn conflict(error: &postgres::Error) -> Option<Conflict> {
     }
 }
 
+/// Whether the database refused a statement (a constraint, bad data), as opposed to the
+/// session ending under it (`FATAL`: terminated, server shutting down).
+fn refused(error: &postgres::Error) -> bool {
+    error
+        .as_db_error()
+        .is_some_and(|db| !matches!(db.severity(), "FATAL" | "PANIC"))
+}
+
 fn write_error(error: postgres::Error) -> StoreError {
     conflict(&error).map_or(StoreError::Postgres(error), StoreError::Conflict)
 }
@@ -199,6 +208,11 @@ fn lock_workshops<'a>(
         tx.execute("SELECT pg_advisory_xact_lock($1, $2)", &[&namespace, &key])?;
     }
     Ok(())
+}
+
+/// Commits `tx`; a failure here leaves the outcome unknown ([`StoreError::CommitInDoubt`]).
+fn commit(tx: Transaction<'_>) -> Result<(), StoreError> {
+    tx.commit().map_err(StoreError::CommitInDoubt)
 }
 
 /// Queues a `NOTIFY` for `change`, sent by the server when the transaction commits.
@@ -302,17 +316,27 @@ impl PostgresStore {
         &self.config
     }
 
-    /// Runs `write` on the writing connection.
+    /// Runs `write` (which ends with [`commit`]) on the writing connection, once more on
+    /// a fresh connection if the first one broke before committing.
     fn write<T>(
         &self,
-        write: impl FnOnce(&mut Client) -> Result<T, StoreError>,
+        mut write: impl FnMut(&mut Client) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut connection = lock(&self.writer);
-        let result = write(connection.client(&self.config)?);
-        if connection.client.as_ref().is_some_and(Client::is_closed) {
-            connection.discard();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let result = write(connection.client(&self.config)?);
+            let broken = connection.client.as_ref().is_some_and(Client::is_closed);
+            if broken {
+                connection.discard();
+            }
+            match result {
+                // Failed before COMMIT on a dead connection: the server rolled it back.
+                Err(StoreError::Postgres(_)) if broken && attempts == 1 => {}
+                other => return other,
+            }
         }
-        result
     }
 
     /// Runs `read` on an idle reading connection (or waits for one), retrying once on a
@@ -344,23 +368,24 @@ impl PostgresStore {
         let lessons = encode_lessons(&new.lessons)?;
         let created_at = now_ms();
         self.write(|client| {
-            client
-                .execute(
-                    &format!(
-                        "INSERT INTO workshops ({WORKSHOP_COLUMNS})
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                    ),
-                    &[
-                        &new.id,
-                        &new.title,
-                        &lessons,
-                        &new.preset,
-                        &new.join_code,
-                        &new.instructor_secret_hash,
-                        &created_at,
-                    ],
-                )
-                .map_err(write_error)
+            let mut tx = client.transaction()?;
+            tx.execute(
+                &format!(
+                    "INSERT INTO workshops ({WORKSHOP_COLUMNS})
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                ),
+                &[
+                    &new.id,
+                    &new.title,
+                    &lessons,
+                    &new.preset,
+                    &new.join_code,
+                    &new.instructor_secret_hash,
+                    &created_at,
+                ],
+            )
+            .map_err(write_error)?;
+            commit(tx)
         })?;
         Ok(Workshop {
             id: new.id,
@@ -412,8 +437,7 @@ impl PostgresStore {
             )
             .map_err(write_error)?;
             notify(&mut tx, &Change::Join(new.id.clone()))?;
-            tx.commit()?;
-            Ok(())
+            commit(tx)
         })?;
         Ok(Student {
             id: new.id,
@@ -485,13 +509,11 @@ impl PostgresStore {
         &self,
         batch: Vec<NewProgress>,
     ) -> Result<Vec<Result<ProgressEvent, StoreError>>, StoreError> {
-        let outcomes = self.write(|client| {
-            match insert_progress(client, &batch, false) {
-                Err(error) if error.as_db_error().is_some() => {
-                    Ok(insert_progress(client, &batch, true)?)
-                }
-                other => Ok(other?),
+        let outcomes = self.write(|client| match insert_progress(client, &batch, false) {
+            Err(StoreError::Postgres(error)) if refused(&error) => {
+                insert_progress(client, &batch, true)
             }
+            other => other,
         })?;
         Ok(batch
             .into_iter()
@@ -554,7 +576,7 @@ impl PostgresStore {
                 )?
                 .try_get(0)?;
             notify(&mut tx, &Change::Broadcast(id))?;
-            tx.commit()?;
+            commit(tx)?;
             Ok(id)
         })?;
         Ok(Broadcast {
@@ -597,12 +619,13 @@ impl PostgresStore {
 
 /// Inserts a batch of progress events in one transaction and commits it. Plainly, the
 /// first refused event fails the whole call; `isolated`, each event gets a savepoint and
-/// fails alone. The outer error means nothing was committed.
+/// fails alone. The outer error means nothing was committed (or, in doubt, that it is
+/// unknown).
 fn insert_progress(
     client: &mut Client,
     batch: &[NewProgress],
     isolated: bool,
-) -> Result<Vec<Outcome>, postgres::Error> {
+) -> Result<Vec<Outcome>, StoreError> {
     let mut tx = client.transaction()?;
     lock_workshops(
         &mut tx,
@@ -639,8 +662,8 @@ fn insert_progress(
                 outcomes.push(Ok((id, at)));
             }
             // Refused by the database: dropping the savepoint undoes just this event.
-            Err(error) if error.as_db_error().is_some() => outcomes.push(Err(error)),
-            Err(error) => return Err(error),
+            Err(error) if refused(&error) => outcomes.push(Err(error)),
+            Err(error) => return Err(error.into()),
         }
     }
     let ids: Vec<i64> = outcomes
@@ -650,7 +673,7 @@ fn insert_progress(
     if !ids.is_empty() {
         notify(&mut tx, &Change::Progress(ids))?;
     }
-    tx.commit()?;
+    commit(tx)?;
     Ok(outcomes)
 }
 
