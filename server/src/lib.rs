@@ -86,8 +86,12 @@ pub fn open_store(config: &ServeConfig) -> Result<workshop::store::Store, String
         std::fs::create_dir_all(data)
             .map_err(|e| format!("cannot create the data directory {}: {e}", data.display()))?;
     }
-    workshop::store::Store::open(&location)
-        .map_err(|e| format!("cannot open the workshop store ({}): {e}", location.describe()))
+    workshop::store::Store::open(&location).map_err(|e| {
+        format!(
+            "cannot open the workshop store ({}): {e}",
+            location.describe()
+        )
+    })
 }
 
 /// [`open_store`] on a blocking thread, for async callers (opening may block on the

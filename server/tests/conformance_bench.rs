@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
+use server::workshop::store::postgresql::ScratchDatabase;
 
 const VECTORS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -185,11 +186,24 @@ fn bench_scheduler_reports_throughput_and_memory() {
 }
 
 /// A correctness smoke test of `shipshape bench workshop`: a handful of students for a
-/// moment against the in-process server. It never asserts on time, only that every post
-/// was acknowledged, nothing acknowledged was lost, and the report has its lines.
+/// moment against the in-process server, on SQLite and on PostgreSQL. It never asserts on
+/// time, only that every post was acknowledged, nothing acknowledged was lost, and the
+/// report has its lines.
 #[test]
 fn bench_workshop_acknowledges_and_keeps_every_event() {
-    let output = shipshape(&[
+    bench_workshop_smoke(None);
+}
+
+/// The same on PostgreSQL, where the stream is fed by LISTEN/NOTIFY.
+#[test]
+fn bench_workshop_on_postgres_acknowledges_and_keeps_every_event() {
+    if let Some(scratch) = ScratchDatabase::from_env() {
+        bench_workshop_smoke(Some(scratch.url()));
+    }
+}
+
+fn bench_workshop_smoke(database_url: Option<&str>) {
+    let mut args = vec![
         "bench",
         "workshop",
         "--students",
@@ -198,7 +212,11 @@ fn bench_workshop_acknowledges_and_keeps_every_event() {
         "100ms",
         "--duration",
         "1s",
-    ]);
+    ];
+    if let Some(url) = database_url {
+        args.extend(["--database-url", url]);
+    }
+    let output = shipshape(&args);
     let text = stdout(&output);
     assert!(output.status.success(), "{text}{}", stderr(&output));
     let line = |prefix: &str| {
@@ -210,7 +228,17 @@ fn bench_workshop_acknowledges_and_keeps_every_event() {
     assert!(
         line("workload: ").contains("6 students each posting a progress event every 100ms for 1s")
     );
-    assert!(line("server: ").contains("in-process at http://127.0.0.1:"));
+    let server = line("server: ");
+    assert!(
+        server.contains("in-process at http://127.0.0.1:"),
+        "{server}"
+    );
+    let backend = if database_url.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    assert!(server.contains(backend), "{server}");
     // 6 students × 10 posts, every one acknowledged.
     let progress = line("progress: ");
     assert!(
@@ -224,6 +252,6 @@ fn bench_workshop_acknowledges_and_keeps_every_event() {
     );
     assert_eq!(
         line("lost: "),
-        "lost: 0 (acknowledged but missing: 0 from the stream, 0 from the database, which holds 60 progress rows)"
+        "lost: 0 (acknowledged but missing: 0 from the stream, 0 from the database, which holds 60 progress rows for the workshop)"
     );
 }

@@ -740,10 +740,7 @@ fn two_servers_share_one_postgres_database() {
     assert_eq!(status, 409, "{taken}");
 
     // A student of A listens for broadcasts on A; the instructor broadcasts through B.
-    let mut student_stream = a.events(
-        &format!("/api/workshops/{id}/student-events"),
-        &students[0],
-    );
+    let mut student_stream = a.events(&format!("/api/workshops/{id}/student-events"), &students[0]);
     student_stream.expect("snapshot");
     let (status, sent) = b.request(
         "POST",
@@ -856,7 +853,10 @@ fn a_server_recovers_when_postgres_drops_its_connections() {
         )
         .unwrap()
         .get(0);
-    assert!(killed >= 2, "the writer and the listener at least: {killed}");
+    assert!(
+        killed >= 2,
+        "the writer and the listener at least: {killed}"
+    );
 
     // The stream re-reads the dashboard once the feed is back.
     let snapshot = stream.expect("snapshot");

@@ -221,7 +221,11 @@ mod tests {
     fn long_progress_lists_are_split_under_the_payload_limit() {
         let ids: Vec<i64> = (i64::MAX - 2000..i64::MAX).collect();
         let payloads = Change::Progress(ids.clone()).payloads();
-        assert!(payloads.iter().all(|p| p.len() < 8000), "{}", payloads[0].len());
+        assert!(
+            payloads.iter().all(|p| p.len() < 8000),
+            "{}",
+            payloads[0].len()
+        );
         let back: Vec<i64> = payloads
             .iter()
             .flat_map(|p| match Change::parse(p) {

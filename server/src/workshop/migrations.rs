@@ -127,7 +127,10 @@ const POSTGRES_MIGRATION_LOCK: i64 = 0x7368_6970_7368_6170;
 pub fn migrate_postgres(client: &mut postgres::Client, now_ms: i64) -> Result<i64, StoreError> {
     loop {
         let mut tx = client.transaction()?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&POSTGRES_MIGRATION_LOCK])?;
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1)",
+            &[&POSTGRES_MIGRATION_LOCK],
+        )?;
         tx.batch_execute(CREATE_VERSION_TABLE)?;
         let version: Option<i64> = tx
             .query_one("SELECT MAX(version) FROM schema_version", &[])?
@@ -216,7 +219,11 @@ mod tests {
             let postgres = migration.sql(Dialect::Postgres);
             let keys = sqlite.matches(SQLITE_ROWID_KEY).count();
             assert_eq!(postgres.matches(POSTGRES_IDENTITY_KEY).count(), keys);
-            assert!(!postgres.contains("INTEGER PRIMARY KEY"), "{}", migration.name);
+            assert!(
+                !postgres.contains("INTEGER PRIMARY KEY"),
+                "{}",
+                migration.name
+            );
             assert_eq!(
                 postgres.replace(POSTGRES_IDENTITY_KEY, SQLITE_ROWID_KEY),
                 sqlite,

@@ -141,7 +141,6 @@ pub struct NewProgress {
     pub value: Value,
 }
 
-
 /// Where the workshop store lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {

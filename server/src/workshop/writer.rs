@@ -131,7 +131,9 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_events_are_all_committed_once_acknowledged() {
         // Set-up blocks (PostgreSQL's driver must not run on the async threads).
-        let stores = tokio::task::spawn_blocking(stores_with_student).await.unwrap();
+        let stores = tokio::task::spawn_blocking(stores_with_student)
+            .await
+            .unwrap();
         for fresh in stores {
             let name = fresh.name;
             let store = Arc::new(fresh.store);
@@ -158,7 +160,9 @@ mod tests {
             assert_eq!(stored, ids, "{name}");
             // The store (and a PostgreSQL connection) is dropped off the async threads.
             drop(writer);
-            tokio::task::spawn_blocking(move || drop(store)).await.unwrap();
+            tokio::task::spawn_blocking(move || drop(store))
+                .await
+                .unwrap();
         }
     }
 }

@@ -454,7 +454,9 @@ impl PostgresStore {
     ) -> Result<Option<(Student, String)>, StoreError> {
         self.read(|client| {
             let row = client.query_opt(
-                &format!("SELECT {STUDENT_COLUMNS}, token_hash FROM students WHERE token_hash = $1"),
+                &format!(
+                    "SELECT {STUDENT_COLUMNS}, token_hash FROM students WHERE token_hash = $1"
+                ),
                 &[&token_hash],
             )?;
             row.map(|row| Ok((student_from_row(&row)?, row.try_get(4)?)))
@@ -711,7 +713,10 @@ impl ScratchDatabase {
             .map_err(|e| StoreError::Schema(format!("no randomness for a name: {e}")))?;
         let name = format!(
             "shipshape_scratch_{}",
-            suffix.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            suffix
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
         );
         let url = with_database(admin_url, &name).ok_or_else(|| {
             StoreError::Schema(format!(
@@ -750,7 +755,10 @@ impl ScratchDatabase {
         };
         match Self::create(&url) {
             Ok(scratch) => Some(scratch),
-            Err(error) => panic!("cannot create a scratch database on {}: {error}", describe(&url)),
+            Err(error) => panic!(
+                "cannot create a scratch database on {}: {error}",
+                describe(&url)
+            ),
         }
     }
 
@@ -790,7 +798,9 @@ fn with_database(url: &str, database: &str) -> Option<String> {
         Some((before, query)) => (before, Some(query)),
         None => (rest, None),
     };
-    let authority = before_query.split_once('/').map_or(before_query, |(a, _)| a);
+    let authority = before_query
+        .split_once('/')
+        .map_or(before_query, |(a, _)| a);
     let mut out = format!("{scheme}{authority}/{database}");
     if let Some(query) = query {
         out.push('?');

@@ -21,8 +21,8 @@ use serde_json::Value;
 use super::super::migrations;
 use super::super::model::{Broadcast, ProgressEvent, Student, Workshop, now_ms};
 use super::{
-    BroadcastRow, Conflict, DB_FILE, NewProgress, NewStudent, NewWorkshop, ProgressRow,
-    StoreError, decode_lessons, encode_lessons, stored_progress,
+    BroadcastRow, Conflict, DB_FILE, NewProgress, NewStudent, NewWorkshop, ProgressRow, StoreError,
+    decode_lessons, encode_lessons, stored_progress,
 };
 
 /// The SQLite-backed workshop store.
@@ -371,7 +371,6 @@ fn student_from_row(row: &Row<'_>) -> rusqlite::Result<Student> {
         joined_at: row.get(3)?,
     })
 }
-
 
 #[cfg(test)]
 mod tests {
