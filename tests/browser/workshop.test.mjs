@@ -1,7 +1,9 @@
 // Instructor-led workshops (issue #8), in two browsers at once: an instructor creates a
 // workshop and opens the dashboard with the secret link; a student joins in a fresh
 // browser with the code, steps through a lesson, and the dashboard follows without a
-// reload; the instructor's "node failure" reaches the student as a banner and, in the
+// reload; the time the student spends on the lesson shows on the dashboard (a fake
+// clock runs the minute: reported every minute of visible time and when the lesson is
+// left); the instructor's "node failure" reaches the student as a banner and, in the
 // lesson and the sandbox, as a command in the student's simulation (the node goes
 // NotReady); the results download as CSV; the student leaves. Names the server sends
 // back are shown as text, never as markup. Everything runs under the server's
@@ -62,6 +64,9 @@ test('a workshop: create, join, live dashboard, broadcast, results', async () =>
     const student = await launch();
     try {
       const sp = student.page;
+      // The student's clock is Playwright's: time flows as usual until a test runs it on
+      // (with every timer due on the way), so a minute in the lesson takes no minute.
+      await sp.clock.install();
       await sp.goto(`${BASE_URL}/join?code=${code.toLowerCase()}`);
       const codeInput = sp.locator('[data-testid=join-code-input]');
       await codeInput.waitFor();
@@ -99,6 +104,19 @@ test('a workshop: create, join, live dashboard, broadcast, results', async () =>
       assert.match(cellText, /0\/\d+ correct/);
       assert.equal(await row.getAttribute('data-stuck'), 'false');
       assert.equal(await sp.locator('[data-testid=workshop-offline]').count(), 0, 'progress reached the server');
+
+      // ---- Time spent: nothing is reported before a minute of visible time…
+      const time = cell.locator('[data-testid=progress-time]');
+      assert.equal(await time.innerText(), '0 min');
+      assert.equal(await cell.getAttribute('data-time-seconds'), '0');
+      // …then a report every minute: the lesson's 15 s sampling timer runs four times.
+      await sp.clock.runFor(61_000);
+      await waitForText(time, /^1 min$/);
+      const reported = Number(await cell.getAttribute('data-time-seconds'));
+      assert.ok(reported >= 60 && reported < 120, `a minute reported: ${reported} s`);
+      assert.match(await cell.getAttribute('aria-label'), /^3 of \d+ steps, 0 of \d+ correct, 1 min spent$/);
+      // Less than a minute more stays with the student until the lesson is left (below).
+      await sp.clock.runFor(20_000);
       await screenshot(page, 'workshop-dashboard');
 
       // ---- A node failure: a banner on the student's lesson, run in its simulation.
@@ -120,6 +138,12 @@ test('a workshop: create, join, live dashboard, broadcast, results', async () =>
       const input = sp.locator('[data-testid=terminal-input]');
       await sp.locator('[data-testid=sandbox]').waitFor();
       await input.waitFor();
+      // Leaving the lesson flushed the rest of its time (the 20 s and more).
+      await page.waitForFunction(
+        ([lesson, atLeast]) =>
+          Number(document.querySelector(`[data-testid=progress-cell][data-lesson=${lesson}]`)?.dataset.timeSeconds) >= atLeast,
+        [LESSON, reported + 20],
+      );
       await page.locator('[data-testid=broadcast-node-failure]').click();
       await waitForText(banner, 'a node just died');
       const command = await sp.locator('[data-testid=workshop-banner-command]').innerText();
@@ -154,6 +178,11 @@ test('a workshop: create, join, live dashboard, broadcast, results', async () =>
       assert.match(lines[0], /^student_id,student_name,joined_at,lesson,steps_done,steps_total,/);
       assert.equal(lines.length, 3, 'one row per student × lesson');
       assert.ok(lines.some((l) => l.includes(`${LESSON},3,`)), csv);
+      // time_seconds is the next-to-last column: the lesson's minute and more.
+      const lessonRow = lines.find((l) => l.includes(`,${LESSON},`)).split(',');
+      assert.ok(Number(lessonRow.at(-2)) >= reported + 20, csv);
+      const otherRow = lines.find((l) => l.includes(`,${OTHER_LESSON},`)).split(',');
+      assert.equal(Number(otherRow.at(-2)), 0, 'no time on a lesson not opened');
       assert.equal(await page.locator('[data-testid=sent-broadcasts] li').count(), 2);
       await screenshot(page, 'workshop-dashboard-after');
 

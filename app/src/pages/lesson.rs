@@ -7,9 +7,14 @@
 //! up to that step (the simulator is deterministic, so the result is the same
 //! as having stepped there). A step marked `learner_types` waits for the learner
 //! to type its command in the terminal (or runs it when they move on).
+//!
+//! In a workshop that includes the lesson, the player also reports the time the page
+//! is visible ([`ActiveTime`]): every minute, when the page is hidden, and on leaving.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
 
 use crate::components::charts_panel::ChartsPanel;
 use crate::components::diagram::Diagram;
@@ -24,9 +29,16 @@ use crate::pages::lesson_challenge::Challenges;
 use crate::pages::not_found::NotFoundPage;
 use crate::progress::ProgressHandle;
 use crate::state::{Action, SimHandle};
+use crate::workshop::WorkshopHandle;
+use crate::workshop::active_time::ActiveTime;
+use crate::workshop::client;
+use crate::workshop::model::Report;
 
 /// How long Play shows each step at 1× speed, in milliseconds.
 pub const PLAY_STEP_MS: f64 = 4000.0;
+
+/// How often the time on a workshop lesson's page is sampled, in milliseconds.
+pub const TIME_TICK_MS: u64 = 15_000;
 
 /// Looks up the lesson named in the URL and plays it.
 #[component]
@@ -269,6 +281,7 @@ pub fn LessonPlayer(
         let lesson_id = lesson_id.clone();
         Effect::new(move |_| progress.record_stage(&lesson_id, stage.get(), stage_count));
     }
+    report_time_spent(lesson_id.clone());
 
     // Play: step forward on a timer, pausing where the learner has to act (a command
     // to type, the quiz) and at the last step.
@@ -628,4 +641,75 @@ pub fn LessonPlayer(
             <EventLog highlight=highlight on_seek=on_seek />
         </div>
     }
+}
+
+/// Sends the time this lesson's page is visible to the joined workshop, if the lesson is
+/// one of its lessons (nothing runs otherwise): a sample every [`TIME_TICK_MS`], a
+/// report every minute of visible time, and a flush when the page is hidden (perhaps
+/// for good: the tab closing) and when the player is left. Time reports go out with
+/// `keepalive`, so a flush survives the page.
+fn report_time_spent(lesson_id: String) {
+    let in_workshop = WorkshopHandle::get()
+        .and_then(|h| h.membership().get_untracked())
+        .is_some_and(|m| m.lessons.contains(&lesson_id));
+    if !in_workshop {
+        return;
+    }
+    let now = || web_sys::js_sys::Date::now();
+    let visible = || {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
+    };
+    let meter = StoredValue::new_local(ActiveTime::new(now(), visible(), TIME_TICK_MS as f64));
+    let lesson_id = StoredValue::new(lesson_id);
+    // Samples the clock and visibility; with `flush`, also sends whatever is pending.
+    let sample = move |flush: bool| {
+        let visible = visible();
+        let due = meter
+            .try_update_value(|m| {
+                let due = m.tick(now(), visible);
+                // Time is only sent here if the tick did not already take it all.
+                let flushed = if flush { m.flush() } else { None };
+                [due, flushed]
+            })
+            .unwrap_or_default();
+        for seconds in due.into_iter().flatten() {
+            client::report(Report::Time {
+                lesson: lesson_id.get_value(),
+                seconds,
+            });
+        }
+    };
+
+    if let Ok(handle) = set_interval_with_handle(
+        move || sample(false),
+        std::time::Duration::from_millis(TIME_TICK_MS),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+
+    // Hidden: flush now, as a hidden page may never come back (closed, discarded).
+    // Shown again: a sample restarts the count from this moment.
+    let on_visibility = Closure::<dyn Fn()>::new(move || sample(!visible()));
+    let document = web_sys::window().and_then(|w| w.document());
+    if let Some(document) = &document {
+        let _ = document.add_event_listener_with_callback(
+            "visibilitychange",
+            on_visibility.as_ref().unchecked_ref(),
+        );
+    }
+    let listener = StoredValue::new_local(Some(on_visibility));
+    on_cleanup(move || {
+        if let Some(on_visibility) = listener.try_update_value(Option::take).flatten()
+            && let Some(document) = web_sys::window().and_then(|w| w.document())
+        {
+            let _ = document.remove_event_listener_with_callback(
+                "visibilitychange",
+                on_visibility.as_ref().unchecked_ref(),
+            );
+        }
+        // Leaving the lesson: what was visible until now goes out.
+        sample(true);
+    });
 }

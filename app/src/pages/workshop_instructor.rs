@@ -4,8 +4,9 @@
 //! goes out only in `Authorization` headers. The page reads the instructor event stream
 //! with `fetch`: a `snapshot` fills the grid, `join` adds a row at once, and `progress`
 //! marks the student active and fetches the dashboard again (batched), since the
-//! distinct counts are the server's to make. Broadcast buttons push events to every
-//! student; the results download as CSV.
+//! distinct counts are the server's to make. Each cell also shows the time the student
+//! spent on the lesson (their lesson player's `time` reports). Broadcast buttons push
+//! events to every student; the results download as CSV.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -14,7 +15,8 @@ use serde_json::json;
 use crate::browser_file;
 use crate::workshop::client::{self, EventStream, StreamState};
 use crate::workshop::model::{
-    BROADCASTS, Broadcast, Dashboard, JoinEvent, ProgressEvent, STUCK_AFTER_MS,
+    BROADCASTS, Broadcast, Dashboard, JoinEvent, LessonTotals, ProgressEvent, STUCK_AFTER_MS,
+    StudentLesson, format_time_spent, progress_since,
 };
 
 /// How often the "stuck" column is re-evaluated, in milliseconds.
@@ -328,7 +330,7 @@ fn ProgressGrid(dashboard: RwSignal<Option<Dashboard>>, now: RwSignal<f64>) -> i
         <div class="table-scroll">
             <table class="progress-grid" data-testid="progress-grid">
                 <caption class="visually-hidden">
-                    "Each student's steps done, questions correct and challenges solved per lesson"
+                    "Each student's steps done, questions correct, challenges solved and time spent per lesson"
                 </caption>
                 <thead>
                     <tr>
@@ -365,7 +367,7 @@ fn StudentRowView(
         dashboard.with(|d| {
             let d = d.as_ref()?;
             let student = id.with_value(|id| d.students.iter().find(|s| &s.id == id))?;
-            let cells: Vec<(String, String)> = d
+            let cells: Vec<Cell> = d
                 .lessons
                 .iter()
                 .map(|totals| {
@@ -375,23 +377,10 @@ fn StudentRowView(
                         .find(|l| l.lesson == totals.id)
                         .cloned()
                         .unwrap_or_default();
-                    let mut parts = vec![format!("{}/{} steps", done.steps_done, totals.steps)];
-                    if totals.questions > 0 {
-                        parts.push(format!(
-                            "{}/{} correct",
-                            done.questions_correct, totals.questions
-                        ));
-                    }
-                    if totals.challenges > 0 {
-                        parts.push(format!(
-                            "{}/{} challenges",
-                            done.challenges_solved, totals.challenges
-                        ));
-                    }
-                    (totals.id.clone(), parts.join(" · "))
+                    Cell::new(totals, &done)
                 })
                 .collect();
-            let since = student.last_active.unwrap_or(student.joined_at) as f64;
+            let since = progress_since(student);
             let idle_minutes = ((now - since) / 60_000.0).floor().max(0.0) as u64;
             Some((
                 student.name.clone(),
@@ -413,8 +402,25 @@ fn StudentRowView(
             };
             let cells = cells
                 .into_iter()
-                .map(|(lesson, text)| {
-                    view! { <td data-lesson=lesson data-testid="progress-cell">{text}</td> }
+                .map(|cell| {
+                    view! {
+                        <td
+                            data-lesson=cell.lesson
+                            data-testid="progress-cell"
+                            data-time-seconds=cell.seconds
+                            aria-label=cell.label
+                        >
+                            {cell.counts}
+                            " · "
+                            <span
+                                class="cell-time"
+                                data-testid="progress-time"
+                                title="Time spent on this lesson"
+                            >
+                                {cell.time}
+                            </span>
+                        </td>
+                    }
                 })
                 .collect_view();
             view! {
@@ -442,6 +448,51 @@ fn StudentRowView(
     }
 }
 
+/// One student × lesson cell of the grid.
+#[derive(Clone, Debug, PartialEq)]
+struct Cell {
+    /// Lesson id.
+    lesson: String,
+    /// `3/9 steps · 1/4 correct · 0/2 challenges` (what the lesson has).
+    counts: String,
+    /// Time spent, `12 min`.
+    time: String,
+    /// Whole seconds spent, for tests and scripts.
+    seconds: u64,
+    /// The same in words, for screen readers (`3 of 9 steps, …, 12 min spent`).
+    label: String,
+}
+
+impl Cell {
+    fn new(totals: &LessonTotals, done: &StudentLesson) -> Self {
+        let mut counts = vec![(done.steps_done, totals.steps, "steps")];
+        if totals.questions > 0 {
+            counts.push((done.questions_correct, totals.questions, "correct"));
+        }
+        if totals.challenges > 0 {
+            counts.push((done.challenges_solved, totals.challenges, "challenges"));
+        }
+        let time = format_time_spent(done.time_seconds);
+        let label = counts
+            .iter()
+            .map(|(n, of, what)| format!("{n} of {of} {what}"))
+            .chain([format!("{} spent", time.replace('<', "under "))])
+            .collect::<Vec<_>>()
+            .join(", ");
+        Cell {
+            lesson: totals.id.clone(),
+            counts: counts
+                .iter()
+                .map(|(n, of, what)| format!("{n}/{of} {what}"))
+                .collect::<Vec<_>>()
+                .join(" · "),
+            seconds: done.time_seconds.max(0.0).floor() as u64,
+            time,
+            label,
+        }
+    }
+}
+
 fn js_sys_now() -> f64 {
     web_sys::js_sys::Date::now()
 }
@@ -460,6 +511,42 @@ fn clock_time(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_show_counts_and_time_in_words_too() {
+        let totals = LessonTotals {
+            id: "l1".into(),
+            title: "L1".into(),
+            steps: 9,
+            questions: 4,
+            challenges: 0,
+        };
+        let done = StudentLesson {
+            lesson: "l1".into(),
+            steps_done: 3,
+            questions_answered: 2,
+            questions_correct: 1,
+            challenges_solved: 0,
+            time_seconds: 3_930.5,
+        };
+        let cell = Cell::new(&totals, &done);
+        assert_eq!(cell.counts, "3/9 steps · 1/4 correct");
+        assert_eq!(cell.time, "1 h 05 min");
+        assert_eq!(cell.seconds, 3_930);
+        assert_eq!(cell.label, "3 of 9 steps, 1 of 4 correct, 1 h 05 min spent");
+        let fresh = Cell::new(
+            &totals,
+            &StudentLesson {
+                time_seconds: 20.0,
+                ..StudentLesson::default()
+            },
+        );
+        assert_eq!(fresh.time, "<1 min");
+        assert_eq!(
+            fresh.label,
+            "0 of 9 steps, 0 of 4 correct, under 1 min spent"
+        );
+    }
 
     #[test]
     fn the_secret_comes_from_the_fragment() {

@@ -51,15 +51,29 @@ fn network_error() -> ApiError {
     }
 }
 
+/// How a request is sent besides its method, path, token and body.
+#[derive(Clone, Copy, Default)]
+struct Options<'a> {
+    /// Aborts the request (event streams).
+    signal: Option<&'a web_sys::AbortSignal>,
+    /// Lets the request finish after the page is gone (reports sent on leaving).
+    keepalive: bool,
+}
+
 fn request(
     method: &str,
     path: &str,
     bearer: Option<&str>,
     body: Option<&str>,
-    signal: Option<&web_sys::AbortSignal>,
+    options: Options<'_>,
 ) -> Result<js_sys::Promise, ApiError> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
+    if options.keepalive {
+        // web-sys's `RequestInit` has no setter for `keepalive`; it is a plain field of
+        // the init dictionary, so set it as a property.
+        let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+    }
     let headers = web_sys::Headers::new().map_err(|_| network_error())?;
     if let Some(token) = bearer {
         let _ = headers.set("Authorization", &format!("Bearer {token}"));
@@ -69,7 +83,7 @@ fn request(
         init.set_body(&JsValue::from_str(body));
     }
     init.set_headers(&headers);
-    init.set_signal(signal);
+    init.set_signal(options.signal);
     let window = web_sys::window().ok_or_else(network_error)?;
     Ok(window.fetch_with_str_and_init(path, &init))
 }
@@ -79,9 +93,13 @@ async fn send(
     path: &str,
     bearer: Option<&str>,
     body: Option<&str>,
-    signal: Option<&web_sys::AbortSignal>,
+    options: Options<'_>,
 ) -> Result<web_sys::Response, ApiError> {
-    let promise = request(method, path, bearer, body, signal)?;
+    response_of(request(method, path, bearer, body, options)?).await
+}
+
+/// Awaits a started `fetch`.
+async fn response_of(promise: js_sys::Promise) -> Result<web_sys::Response, ApiError> {
     let response = JsFuture::from(promise).await.map_err(|_| network_error())?;
     response
         .dyn_into::<web_sys::Response>()
@@ -102,7 +120,12 @@ pub async fn call_text(
     body: Option<&Value>,
 ) -> Result<String, ApiError> {
     let body = body.map(Value::to_string);
-    let response = send(method, path, bearer, body.as_deref(), None).await?;
+    let response = send(method, path, bearer, body.as_deref(), Options::default()).await?;
+    text_answer(response).await
+}
+
+/// The body of a 2xx answer as text, or the API's error.
+async fn text_answer(response: web_sys::Response) -> Result<String, ApiError> {
     let status = response.status();
     let text = text_of(&response).await?;
     if response.ok() {
@@ -188,7 +211,11 @@ pub fn open_stream(
             let controller = web_sys::AbortController::new().ok();
             let signal = controller.as_ref().map(web_sys::AbortController::signal);
             *current.borrow_mut() = controller;
-            match send("GET", &path, Some(&token), None, signal.as_ref()).await {
+            let options = Options {
+                signal: signal.as_ref(),
+                keepalive: false,
+            };
+            match send("GET", &path, Some(&token), None, options).await {
                 Ok(response) if response.ok() => {
                     let mut parser = SseParser::new();
                     let reader = response.body().map(|b| {
@@ -269,8 +296,22 @@ pub fn report(report: Report) {
         return;
     }
     let path = format!("/api/workshops/{}/progress", member.workshop_id);
+    let options = Options {
+        signal: None,
+        keepalive: report.keepalive(),
+    };
+    // The request starts now, not when the spawned task first runs: a report sent as the
+    // page is hidden or unloaded must be on its way before the handler returns.
+    let started = request("POST", &path, Some(&member.token), Some(&key.1), options);
     wasm_bindgen_futures::spawn_local(async move {
-        match call_text("POST", &path, Some(&member.token), Some(&body)).await {
+        let answer = match started {
+            Ok(promise) => match response_of(promise).await {
+                Ok(response) => text_answer(response).await,
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        match answer {
             Ok(_) => {
                 if report.idempotent() {
                     SENT.with(|s| s.borrow_mut().insert(key));

@@ -10,7 +10,10 @@
 //!   stuck, what a broadcast does to a simulation), plain Rust tested natively.
 //! - [`banner::WorkshopBanner`] (placed once in `App`) listens to the student stream and
 //!   applies broadcasts to the page's simulation.
+//! - [`active_time::ActiveTime`] measures the time a student spends on a lesson page
+//!   (visible time only) for the `time` reports the lesson player sends.
 
+pub mod active_time;
 pub mod banner;
 pub mod client;
 pub mod model;

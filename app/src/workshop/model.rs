@@ -139,8 +139,12 @@ pub struct StudentRow {
     pub name: String,
     /// Join time, ms since the epoch.
     pub joined_at: i64,
-    /// Newest progress, ms since the epoch.
+    /// Newest progress event of any kind (time reports too), ms since the epoch.
     pub last_active: Option<i64>,
+    /// Newest step, answer or challenge, ms since the epoch: what "stuck" counts from,
+    /// since time reports arrive every minute a lesson page is open, progress or not.
+    #[serde(default)]
+    pub last_progress: Option<i64>,
     /// One entry per workshop lesson, in order.
     pub lessons: Vec<StudentLesson>,
 }
@@ -158,6 +162,9 @@ pub struct StudentLesson {
     pub questions_correct: usize,
     /// Challenges solved.
     pub challenges_solved: usize,
+    /// Seconds spent on the lesson's page, summed from `time` reports.
+    #[serde(default)]
+    pub time_seconds: f64,
 }
 
 /// A `join` event on the instructor stream.
@@ -185,6 +192,9 @@ pub struct ProgressEvent {
     pub id: i64,
     /// Whose progress.
     pub student_id: String,
+    /// `step`, `answer`, `challenge` or `time`.
+    #[serde(default)]
+    pub kind: String,
     /// When, ms since the epoch.
     pub at: i64,
 }
@@ -208,6 +218,7 @@ impl Dashboard {
             name: joined.name,
             joined_at: joined.joined_at,
             last_active: None,
+            last_progress: None,
             lessons: self
                 .lessons
                 .iter()
@@ -220,13 +231,17 @@ impl Dashboard {
     }
 
     /// Notes a progress event's time on its student (the counts come with the next
-    /// dashboard); returns whether the event is newer than this dashboard.
+    /// dashboard); returns whether the event is newer than this dashboard. A time report
+    /// is activity but not progress: it does not reset "stuck".
     pub fn touch(&mut self, event: &ProgressEvent) -> bool {
         if event.id <= self.last_event_id {
             return false;
         }
         if let Some(student) = self.students.iter_mut().find(|s| s.id == event.student_id) {
             student.last_active = Some(student.last_active.unwrap_or(0).max(event.at));
+            if event.kind != "time" {
+                student.last_progress = Some(student.last_progress.unwrap_or(0).max(event.at));
+            }
         }
         true
     }
@@ -249,8 +264,29 @@ impl Dashboard {
     /// Whether `student` has not finished and made no progress for [`STUCK_AFTER_MS`]
     /// (counting from joining when there is no progress yet).
     pub fn stuck(&self, student: &StudentRow, now_ms: f64) -> bool {
-        let since = student.last_active.unwrap_or(student.joined_at) as f64;
-        !self.finished(student) && now_ms - since >= STUCK_AFTER_MS
+        !self.finished(student) && now_ms - progress_since(student) >= STUCK_AFTER_MS
+    }
+}
+
+/// When `student` last made progress (a step, answer or challenge), or joined if never,
+/// in ms since the epoch.
+pub fn progress_since(student: &StudentRow) -> f64 {
+    student.last_progress.unwrap_or(student.joined_at) as f64
+}
+
+/// Time spent, as the dashboard shows it: `0 min`, `<1 min`, `12 min`, `1 h 05 min`
+/// (whole minutes, rounded down).
+pub fn format_time_spent(seconds: f64) -> String {
+    if seconds <= 0.0 || seconds.is_nan() {
+        return "0 min".to_string();
+    }
+    if seconds < 60.0 {
+        return "<1 min".to_string();
+    }
+    let minutes = (seconds / 60.0).floor() as u64;
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, m) => format!("{h} h {m:02} min"),
     }
 }
 
@@ -282,6 +318,13 @@ pub enum Report {
         /// Whether its goals all pass.
         solved: bool,
     },
+    /// Time spent on a lesson's page (visible), in whole seconds, 1–3600.
+    Time {
+        /// Lesson id.
+        lesson: String,
+        /// Seconds since the previous time report of this page.
+        seconds: u32,
+    },
 }
 
 impl Report {
@@ -300,7 +343,8 @@ impl Report {
         match self {
             Report::Step { lesson, .. }
             | Report::Answer { lesson, .. }
-            | Report::Challenge { lesson, .. } => lesson,
+            | Report::Challenge { lesson, .. }
+            | Report::Time { lesson, .. } => lesson,
         }
     }
 
@@ -322,13 +366,22 @@ impl Report {
                 solved,
             } => json!({"kind": "challenge", "lesson": lesson, "item": challenge,
                 "value": {"solved": solved}}),
+            Report::Time { lesson, seconds } => {
+                json!({"kind": "time", "lesson": lesson, "item": "lesson", "value": seconds})
+            }
         }
     }
 
     /// Whether sending it twice adds nothing (steps and solved challenges count once;
-    /// answers do not, since the latest one counts).
+    /// answers do not, since the latest one counts, nor does time, which adds up).
     pub fn idempotent(&self) -> bool {
-        !matches!(self, Report::Answer { .. })
+        !matches!(self, Report::Answer { .. } | Report::Time { .. })
+    }
+
+    /// Whether the request must outlive the page (`fetch`'s `keepalive`): time is
+    /// flushed when the page is hidden or left, perhaps as the tab closes.
+    pub fn keepalive(&self) -> bool {
+        matches!(self, Report::Time { .. })
     }
 }
 
@@ -435,16 +488,30 @@ mod tests {
         assert!(!d.touch(&ProgressEvent {
             id: 4,
             student_id: "s1".into(),
+            kind: "step".into(),
             at: 9_999_999,
         }));
         assert!(d.touch(&ProgressEvent {
             id: 5,
             student_id: "s1".into(),
+            kind: "step".into(),
             at: 60_000,
         }));
         let ana = d.students[0].clone();
         assert_eq!(ana.last_active, Some(60_000));
+        assert_eq!(ana.last_progress, Some(60_000));
         assert!(!d.stuck(&ana, 60_000.0 + STUCK_AFTER_MS - 1.0));
+        assert!(d.stuck(&ana, 60_000.0 + STUCK_AFTER_MS));
+        // Time on the page is activity, not progress: still stuck.
+        assert!(d.touch(&ProgressEvent {
+            id: 6,
+            student_id: "s1".into(),
+            kind: "time".into(),
+            at: 60_000 + STUCK_AFTER_MS as i64,
+        }));
+        let ana = d.students[0].clone();
+        assert_eq!(ana.last_active, Some(60_000 + STUCK_AFTER_MS as i64));
+        assert_eq!(ana.last_progress, Some(60_000));
         assert!(d.stuck(&ana, 60_000.0 + STUCK_AFTER_MS));
         // A student who finished is never stuck.
         d.students[0].lessons[0].steps_done = 2;
@@ -493,6 +560,34 @@ mod tests {
         };
         assert_eq!(challenge.body()["value"], json!({"solved": true}));
         assert_eq!(challenge.lesson(), "l");
+        assert!(!challenge.keepalive());
+        let time = Report::Time {
+            lesson: "l".into(),
+            seconds: 60,
+        };
+        assert_eq!(
+            time.body(),
+            json!({"kind": "time", "lesson": "l", "item": "lesson", "value": 60})
+        );
+        assert_eq!(time.lesson(), "l");
+        assert!(!time.idempotent(), "time adds up: every report counts");
+        assert!(time.keepalive(), "a flush on leaving must outlive the page");
+    }
+
+    #[test]
+    fn time_spent_reads_in_minutes_and_hours() {
+        let d = dashboard();
+        assert_eq!(d.students[0].lessons[0].time_seconds, 0.0);
+        assert_eq!(d.students[0].last_progress, None, "absent means none");
+        assert_eq!(format_time_spent(0.0), "0 min");
+        assert_eq!(format_time_spent(f64::NAN), "0 min");
+        assert_eq!(format_time_spent(12.0), "<1 min");
+        assert_eq!(format_time_spent(60.0), "1 min");
+        assert_eq!(format_time_spent(12.0 * 60.0 + 59.0), "12 min");
+        assert_eq!(format_time_spent(3_599.0), "59 min");
+        assert_eq!(format_time_spent(3_600.0), "1 h 00 min");
+        assert_eq!(format_time_spent(3_600.0 + 5.0 * 60.0), "1 h 05 min");
+        assert_eq!(format_time_spent(26.0 * 3_600.0), "26 h 00 min");
     }
 
     #[test]

@@ -70,6 +70,9 @@ pub struct StudentRow {
     pub joined_at: i64,
     /// Time of the latest progress event, if any.
     pub last_active: Option<i64>,
+    /// Time of the latest step, answer or challenge, if any: `time` reports come every
+    /// minute a lesson page is open, so they would hide a student who is stuck.
+    pub last_progress: Option<i64>,
     /// One entry per workshop lesson, in the workshop's order.
     pub lessons: Vec<LessonProgress>,
 }
@@ -103,6 +106,7 @@ struct Fold {
 pub fn summarize(workshop: &Workshop, students: &[Student], events: &[ProgressEvent]) -> Dashboard {
     let mut folds: BTreeMap<(&str, &str), Fold> = BTreeMap::new();
     let mut last_active: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut last_progress: BTreeMap<&str, i64> = BTreeMap::new();
     for event in events {
         let fold = folds
             .entry((event.student_id.as_str(), event.lesson.as_str()))
@@ -127,6 +131,12 @@ pub fn summarize(workshop: &Workshop, students: &[Student], events: &[ProgressEv
             .entry(event.student_id.as_str())
             .or_insert(event.at);
         *last = (*last).max(event.at);
+        if event.kind != ProgressKind::Time {
+            let last = last_progress
+                .entry(event.student_id.as_str())
+                .or_insert(event.at);
+            *last = (*last).max(event.at);
+        }
     }
     let rows = students
         .iter()
@@ -135,6 +145,7 @@ pub fn summarize(workshop: &Workshop, students: &[Student], events: &[ProgressEv
             name: student.display_name.clone(),
             joined_at: student.joined_at,
             last_active: last_active.get(student.id.as_str()).copied(),
+            last_progress: last_progress.get(student.id.as_str()).copied(),
             lessons: workshop
                 .lessons
                 .iter()
@@ -287,8 +298,14 @@ mod tests {
         assert_eq!(ana.challenges_solved, 1);
         assert!((ana.time_seconds - 42.5).abs() < 1e-9);
         assert_eq!(dashboard.students[0].last_active, Some(1010));
+        assert_eq!(
+            dashboard.students[0].last_progress,
+            Some(1008),
+            "time reports are not progress"
+        );
         let bo = &dashboard.students[1];
         assert_eq!((bo.last_active, bo.lessons[0].steps_done), (None, 0));
+        assert_eq!(bo.last_progress, None);
         assert!(dashboard.lessons[0].steps > 0);
     }
 }

@@ -620,9 +620,10 @@ impl PostgresStore {
 }
 
 /// Inserts a batch of progress events in one transaction and commits it. Plainly, the
-/// first refused event fails the whole call; `isolated`, each event gets a savepoint and
-/// fails alone. The outer error means nothing was committed (or, in doubt, that it is
-/// unknown).
+/// whole batch is one `INSERT ... SELECT FROM unnest(...)` (one round trip however many
+/// events), and the first refused event fails the whole call; `isolated`, each event gets
+/// its own statement inside a savepoint and fails alone. The outer error means nothing
+/// was committed (or, in doubt, that it is unknown).
 fn insert_progress(
     client: &mut Client,
     batch: &[NewProgress],
@@ -634,13 +635,69 @@ fn insert_progress(
         PROGRESS_LOCK,
         batch.iter().map(|new| new.workshop_id.as_str()),
     )?;
+    let at = now_ms();
+    let outcomes = if isolated {
+        insert_one_by_one(&mut tx, batch, at)?
+    } else {
+        insert_all(&mut tx, batch, at)?
+    };
+    let ids: Vec<i64> = outcomes
+        .iter()
+        .filter_map(|outcome| outcome.as_ref().ok().map(|(id, _)| *id))
+        .collect();
+    if !ids.is_empty() {
+        notify(&mut tx, &Change::Progress(ids))?;
+    }
+    commit(tx)?;
+    Ok(outcomes)
+}
+
+/// The whole batch in one statement. Rows are inserted in `ordinality` order, so the
+/// identity values they draw ascend in batch order: sorted, the returned ids line up
+/// with the batch.
+fn insert_all(
+    tx: &mut Transaction<'_>,
+    batch: &[NewProgress],
+    at: i64,
+) -> Result<Vec<Outcome>, postgres::Error> {
+    let column = |field: fn(&NewProgress) -> String| batch.iter().map(field).collect::<Vec<_>>();
+    let mut ids: Vec<i64> = tx
+        .query(
+            "INSERT INTO progress_events (workshop_id, student_id, kind, lesson, item, value, at)
+             SELECT w, s, k, l, i, v, $7
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+                  WITH ORDINALITY AS batch (w, s, k, l, i, v, n)
+             ORDER BY n
+             RETURNING id",
+            &[
+                &column(|new| new.workshop_id.clone()),
+                &column(|new| new.student_id.clone()),
+                &column(|new| new.kind.as_str().to_owned()),
+                &column(|new| new.lesson.clone()),
+                &column(|new| new.item.clone()),
+                &column(|new| new.value.to_string()),
+                &at,
+            ],
+        )?
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<_, _>>()?;
+    ids.sort_unstable();
+    Ok(ids.into_iter().map(|id| Ok((id, at))).collect())
+}
+
+/// Each event in its own savepoint, so a refused one is undone alone.
+fn insert_one_by_one(
+    tx: &mut Transaction<'_>,
+    batch: &[NewProgress],
+    at: i64,
+) -> Result<Vec<Outcome>, StoreError> {
     let insert = tx.prepare(
         "INSERT INTO progress_events (workshop_id, student_id, kind, lesson, item, value, at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for new in batch {
-        let at = now_ms();
         let value = new.value.to_string();
         let params: [&(dyn postgres::types::ToSql + Sync); 7] = [
             &new.workshop_id,
@@ -651,11 +708,6 @@ fn insert_progress(
             &value,
             &at,
         ];
-        if !isolated {
-            let id: i64 = tx.query_one(&insert, &params)?.try_get(0)?;
-            outcomes.push(Ok((id, at)));
-            continue;
-        }
         let mut savepoint = tx.savepoint("event")?;
         match savepoint.query_one(&insert, &params) {
             Ok(row) => {
@@ -668,14 +720,6 @@ fn insert_progress(
             Err(error) => return Err(error.into()),
         }
     }
-    let ids: Vec<i64> = outcomes
-        .iter()
-        .filter_map(|outcome| outcome.as_ref().ok().map(|(id, _)| *id))
-        .collect();
-    if !ids.is_empty() {
-        notify(&mut tx, &Change::Progress(ids))?;
-    }
-    commit(tx)?;
     Ok(outcomes)
 }
 
