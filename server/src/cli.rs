@@ -212,6 +212,22 @@ pub struct ServeArgs {
     /// database on a private network.
     #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// A load balancer (address, or network as ADDRESS/BITS) whose `X-Forwarded-For`
+    /// header names the client; repeat or separate with commas. Only used to count wrong
+    /// join codes per student address instead of per balancer; never trust a network
+    /// that clients can connect from directly.
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "NETWORK",
+        value_delimiter = ',',
+        value_parser = parse_network
+    )]
+    pub trusted_proxies: Vec<crate::workshop::trusted_proxies::Network>,
+}
+
+/// Parses `--trusted-proxy` values.
+fn parse_network(text: &str) -> Result<crate::workshop::trusted_proxies::Network, String> {
+    text.parse()
 }
 
 /// Options of `shipshape run`.

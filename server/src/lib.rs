@@ -49,6 +49,9 @@ pub struct ServeConfig {
     /// A PostgreSQL connection string: workshops are stored there instead of in
     /// `<data>/shipshape.db` (several servers may share it).
     pub database_url: Option<String>,
+    /// Load balancers whose `X-Forwarded-For` names the client (for the join-code
+    /// guess limit); none by default.
+    pub trusted_proxies: workshop::trusted_proxies::TrustedProxies,
 }
 
 impl ServeConfig {
@@ -58,6 +61,7 @@ impl ServeConfig {
             dist,
             data,
             database_url: None,
+            trusted_proxies: workshop::trusted_proxies::TrustedProxies::default(),
         }
     }
 
@@ -113,6 +117,7 @@ fn build(config: &ServeConfig, workshops: workshop::WorkshopState) -> Router {
         .route("/api/{*rest}", any(api_not_found))
         .fallback_service(serve::static_router(&config.dist))
         .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(axum::Extension(config.trusted_proxies.clone()))
         .layer(TraceLayer::new_for_http())
         .layer(security::layers(&config.dist))
 }

@@ -149,6 +149,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         dist: args.dist,
         data: args.data,
         database_url: args.database_url,
+        trusted_proxies: server::workshop::trusted_proxies::TrustedProxies(args.trusted_proxies),
     };
     let addr = SocketAddr::new(args.host, args.port);
     let runtime = match tokio::runtime::Runtime::new() {

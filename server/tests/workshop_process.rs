@@ -71,6 +71,11 @@ fn free_port() -> u16 {
 
 impl Server {
     fn start(dirs: &Dirs) -> Self {
+        Self::start_with(dirs, &[])
+    }
+
+    /// Starts with extra `shipshape serve` arguments.
+    fn start_with(dirs: &Dirs, extra: &[&str]) -> Self {
         let (data, dist, log) = (&dirs.data, &dirs.dist, &dirs.log);
         let port = free_port();
         let log = std::fs::OpenOptions::new()
@@ -84,6 +89,7 @@ impl Server {
             .arg("--dist")
             .arg(dist)
             .env_remove("DATABASE_URL")
+            .args(extra)
             .args(
                 dirs.scratch
                     .as_ref()
@@ -131,12 +137,27 @@ impl Server {
         token: Option<&str>,
         body: Option<&[u8]>,
     ) -> std::io::Result<(u16, String, String)> {
+        self.try_request_with(method, path, token, body, &[])
+    }
+
+    /// [`Server::try_request`] with extra header lines.
+    fn try_request_with(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&[u8]>,
+        headers: &[(&str, &str)],
+    ) -> std::io::Result<(u16, String, String)> {
         let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, self.port))?;
         stream.set_read_timeout(Some(Duration::from_secs(20)))?;
         let mut head =
             format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
         if let Some(token) = token {
             head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+        }
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
         }
         if let Some(body) = body {
             head.push_str(&format!(
@@ -876,4 +897,53 @@ fn a_server_recovers_when_postgres_drops_its_connections() {
 
 fn step(item: &str) -> Value {
     json!({"kind": "step", "lesson": "meet-the-cluster", "item": item})
+}
+
+/// Behind a load balancer (`--trusted-proxy`), wrong join codes count per student address
+/// from `X-Forwarded-For`, so one guesser doesn't lock the class out; without the flag
+/// the header is ignored, so a guesser cannot dodge the limit by making addresses up.
+#[test]
+fn the_guess_limit_counts_per_forwarded_client_only_behind_a_trusted_proxy() {
+    let Some(dirs) = dirs(Backend::Sqlite) else {
+        return;
+    };
+    let join = |server: &Server, code: &str, name: &str, client: &str| {
+        let body = json!({"code": code, "name": name}).to_string().into_bytes();
+        server
+            .try_request_with(
+                "POST",
+                "/api/join",
+                None,
+                Some(&body),
+                &[("X-Forwarded-For", client)],
+            )
+            .unwrap()
+            .0
+    };
+    for (trusted, spoof_escapes) in [(true, true), (false, false)] {
+        let args: &[&str] = if trusted {
+            &["--trusted-proxy", "127.0.0.1,10.0.0.0/8"]
+        } else {
+            &[]
+        };
+        let server = Server::start_with(&dirs, args);
+        let (_, created) = server.request(
+            "POST",
+            "/api/workshops",
+            None,
+            Some(&json!({"title": "T", "lessons": ["meet-the-cluster"]})),
+        );
+        let code = created["join_code"].as_str().unwrap();
+        for i in 0..10 {
+            assert_eq!(
+                join(&server, "222222", &format!("G{i}"), "203.0.113.7"),
+                404
+            );
+        }
+        assert_eq!(join(&server, "222222", "G10", "203.0.113.7"), 429);
+        // Another student behind the same balancer, with the right code.
+        let other = join(&server, code, &format!("Ana {trusted}"), "203.0.113.8");
+        assert_eq!(other == 201, spoof_escapes, "trusted={trusted}: {other}");
+        drop(server);
+    }
 }

@@ -393,9 +393,8 @@ impl LocalServer {
             .map_err(|e| format!("cannot read the bound address: {e}"))?;
         let (stop, stopped) = oneshot::channel::<()>();
         let config = crate::ServeConfig {
-            dist,
-            data,
             database_url,
+            ..crate::ServeConfig::new(dist, data)
         };
         let task = runtime.spawn(crate::serve_until(listener, config.clone(), async move {
             let _ = stopped.await;

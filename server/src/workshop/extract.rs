@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use crate::error::ApiError;
 
 use super::BODY_LIMIT;
+use super::trusted_proxies::TrustedProxies;
 
 /// A JSON body; every way it can be wrong becomes a JSON error with the fitting status:
 /// 413 too large, 415 not `application/json`, 400 not JSON, 422 the wrong shape.
@@ -94,11 +95,15 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(addr)| addr.ip()),
-        ))
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        // Behind a trusted load balancer, the address it forwarded for.
+        let client = match (peer, parts.extensions.get::<TrustedProxies>()) {
+            (Some(peer), Some(proxies)) => Some(proxies.client(peer, &parts.headers)),
+            (peer, _) => peer,
+        };
+        Ok(Self(client))
     }
 }

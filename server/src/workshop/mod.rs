@@ -9,7 +9,8 @@
 //! - [`secret`]: ids, tokens, join codes, hashing and constant-time checks;
 //! - [`auth`]: instructor and student credentials; [`extract`]: JSON bodies, bearer
 //!   tokens and client addresses as [`ApiError`]s;
-//! - [`validate`]: field rules (422); [`ratelimit`]: the join-guess limit (429);
+//! - [`validate`]: field rules (422); [`ratelimit`]: the join-guess limit (429), per
+//!   client address ([`trusted_proxies`]: behind a load balancer, `X-Forwarded-For`);
 //! - [`api`]: the JSON handlers; [`sse`]: the live streams, fed by [`hub`]; on
 //!   PostgreSQL, [`feed`] fills the hub with every server's commits (LISTEN/NOTIFY);
 //! - [`dashboard`]: students × lessons; [`csv`]: the results export;
@@ -29,6 +30,7 @@ pub mod ratelimit;
 pub mod secret;
 pub mod sse;
 pub mod store;
+pub mod trusted_proxies;
 pub mod validate;
 pub mod writer;
 

@@ -170,6 +170,10 @@ impl Location {
 
 /// The workshop store, on one of the two backends.
 #[derive(Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one store per server, opened once and kept behind an Arc: it is never moved"
+)]
 pub enum Store {
     /// SQLite in the data directory.
     Sqlite(SqliteStore),
