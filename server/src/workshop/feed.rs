@@ -235,4 +235,24 @@ mod tests {
             .collect();
         assert_eq!(back, ids);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_payload_parses_or_is_ignored(payload in ".{0,64}") {
+            let _ = Change::parse(&payload);
+        }
+
+        #[test]
+        fn any_id_list_round_trips(ids in proptest::collection::vec(proptest::num::i64::ANY, 1..700)) {
+            let back: Vec<i64> = Change::Progress(ids.clone())
+                .payloads()
+                .iter()
+                .flat_map(|p| match Change::parse(p) {
+                    Some(Change::Progress(ids)) => ids,
+                    _ => Vec::new(),
+                })
+                .collect();
+            proptest::prop_assert_eq!(back, ids);
+        }
+    }
 }

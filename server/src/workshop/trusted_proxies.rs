@@ -204,4 +204,38 @@ mod tests {
             ip("10.0.0.5")
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics_and_round_trips(text in ".{0,48}") {
+            if let Ok(network) = text.parse::<Network>() {
+                proptest::prop_assert_eq!(network.to_string().parse::<Network>(), Ok(network));
+            }
+        }
+
+        #[test]
+        fn a_network_contains_its_own_address(a: u32, bits in 0u8..=32) {
+            let address = IpAddr::V4(a.into());
+            let network: Network = format!("{address}/{bits}").parse().unwrap();
+            proptest::prop_assert!(network.contains(address));
+        }
+
+        #[test]
+        fn any_header_gives_an_address_and_untrusted_peers_keep_theirs(
+            header in "[ -~]{0,80}",
+            peer: u32,
+        ) {
+            let Ok(value) = HeaderValue::from_str(&header) else {
+                return Ok(());
+            };
+            let mut headers = HeaderMap::new();
+            headers.insert("x-forwarded-for", value);
+            let peer = IpAddr::V4(peer.into());
+            let proxies = trusted(&["10.0.0.0/8"]);
+            let client = proxies.client(peer, &headers);
+            if !proxies.trusts(peer) {
+                proptest::prop_assert_eq!(client, peer);
+            }
+        }
+    }
 }
