@@ -394,6 +394,31 @@ impl Dirs {
     }
 }
 
+/// Creates a one-lesson workshop and joins "Ana": (workshop id, instructor secret, Ana's
+/// token).
+fn workshop_with_ana(server: &Server) -> (String, String, String) {
+    let (status, created) = server.request(
+        "POST",
+        "/api/workshops",
+        None,
+        Some(&json!({"title": "T", "lessons": ["meet-the-cluster"]})),
+    );
+    assert_eq!(status, 201, "{created}");
+    let (status, joined) = server.request(
+        "POST",
+        "/api/join",
+        None,
+        Some(&json!({"code": created["join_code"], "name": "Ana"})),
+    );
+    assert_eq!(status, 201, "{joined}");
+    let text = |value: &Value, key: &str| value[key].as_str().unwrap().to_owned();
+    (
+        text(&created, "id"),
+        text(&created, "instructor_secret"),
+        text(&joined, "token"),
+    )
+}
+
 /// Method, path, token, body and the expected status.
 type Case<'a> = (&'a str, &'a str, Option<&'a str>, Vec<u8>, u16);
 
@@ -595,20 +620,8 @@ fn a_real_server_rejects_bad_requests_without_writing(backend: Backend) {
         return;
     };
     let server = Server::start(&dirs);
-    let (_, created) = server.request(
-        "POST",
-        "/api/workshops",
-        None,
-        Some(&json!({"title": "T", "lessons": ["meet-the-cluster"]})),
-    );
-    let id = created["id"].as_str().unwrap();
-    let (_, joined) = server.request(
-        "POST",
-        "/api/join",
-        None,
-        Some(&json!({"code": created["join_code"], "name": "Ana"})),
-    );
-    let token = joined["token"].as_str().unwrap();
+    let (id, secret, token) = workshop_with_ana(&server);
+    let (id, token) = (id.as_str(), token.as_str());
     let before = dirs.rows();
     let progress = format!("/api/workshops/{id}/progress");
     let dashboard = format!("/api/workshops/{id}/dashboard");
@@ -623,7 +636,7 @@ fn a_real_server_rejects_bad_requests_without_writing(backend: Backend) {
         (
             "POST",
             &progress,
-            Some(created["instructor_secret"].as_str().unwrap()),
+            Some(secret.as_str()),
             br#"{"kind":"step","lesson":"meet-the-cluster","item":"nodes"}"#.to_vec(),
             403,
         ),
@@ -842,21 +855,8 @@ fn a_server_recovers_when_postgres_drops_its_connections() {
     };
     let scratch = dirs.scratch.as_ref().unwrap();
     let server = Server::start(&dirs);
-    let (_, created) = server.request(
-        "POST",
-        "/api/workshops",
-        None,
-        Some(&json!({"title": "T", "lessons": ["meet-the-cluster"]})),
-    );
-    let id = created["id"].as_str().unwrap();
-    let secret = created["instructor_secret"].as_str().unwrap();
-    let (_, joined) = server.request(
-        "POST",
-        "/api/join",
-        None,
-        Some(&json!({"code": created["join_code"], "name": "Ana"})),
-    );
-    let token = joined["token"].as_str().unwrap();
+    let (id, secret, token) = workshop_with_ana(&server);
+    let (id, secret, token) = (id.as_str(), secret.as_str(), token.as_str());
     let progress = format!("/api/workshops/{id}/progress");
     let mut stream = server.events(&format!("/api/workshops/{id}/events"), secret);
     // (The join may still arrive on the stream too: it was committed just before.)

@@ -111,6 +111,21 @@ pub struct NewWorkshop {
     pub instructor_secret_hash: String,
 }
 
+impl NewWorkshop {
+    /// The workshop as stored at `created_at`.
+    fn stored(self, created_at: i64) -> Workshop {
+        Workshop {
+            id: self.id,
+            title: self.title,
+            lessons: self.lessons,
+            preset: self.preset,
+            join_code: self.join_code,
+            instructor_secret_hash: self.instructor_secret_hash,
+            created_at,
+        }
+    }
+}
+
 /// A new student.
 #[derive(Debug, Clone)]
 pub struct NewStudent {
@@ -122,6 +137,18 @@ pub struct NewStudent {
     pub display_name: String,
     /// Hex SHA-256 of the student's token.
     pub token_hash: String,
+}
+
+impl NewStudent {
+    /// The student as stored at `joined_at` (the token hash stays in the database).
+    fn stored(self, joined_at: i64) -> Student {
+        Student {
+            id: self.id,
+            workshop_id: self.workshop_id,
+            display_name: self.display_name,
+            joined_at,
+        }
+    }
 }
 
 /// A new progress event, already validated.

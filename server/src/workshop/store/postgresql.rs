@@ -387,15 +387,7 @@ impl PostgresStore {
             .map_err(write_error)?;
             commit(tx)
         })?;
-        Ok(Workshop {
-            id: new.id,
-            title: new.title,
-            lessons: new.lessons,
-            preset: new.preset,
-            join_code: new.join_code,
-            instructor_secret_hash: new.instructor_secret_hash,
-            created_at,
-        })
+        Ok(new.stored(created_at))
     }
 
     /// See [`super::Store::workshop`].
@@ -439,12 +431,7 @@ impl PostgresStore {
             notify(&mut tx, &Change::Join(new.id.clone()))?;
             commit(tx)
         })?;
-        Ok(Student {
-            id: new.id,
-            workshop_id: new.workshop_id,
-            display_name: new.display_name,
-            joined_at,
-        })
+        Ok(new.stored(joined_at))
     }
 
     /// See [`super::Store::student_by_token_hash`].

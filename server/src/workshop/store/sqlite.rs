@@ -120,15 +120,7 @@ impl SqliteStore {
             ],
         )?;
         tx.commit()?;
-        Ok(Workshop {
-            id: new.id,
-            title: new.title,
-            lessons: new.lessons,
-            preset: new.preset,
-            join_code: new.join_code,
-            instructor_secret_hash: new.instructor_secret_hash,
-            created_at,
-        })
+        Ok(new.stored(created_at))
     }
 
     /// The workshop with this id.
@@ -206,12 +198,7 @@ impl SqliteStore {
             ],
         )?;
         tx.commit()?;
-        Ok(Student {
-            id: new.id,
-            workshop_id: new.workshop_id,
-            display_name: new.display_name,
-            joined_at,
-        })
+        Ok(new.stored(joined_at))
     }
 
     /// The student whose token hashes to `token_hash`, with that stored hash (for a
