@@ -958,3 +958,38 @@ async fn the_documents_examples_are_accepted_by_the_handlers(backend: Backend) {
     }
     assert_eq!(t.rows(), [1, 1, 1, 1]);
 }
+
+#[tokio::test]
+async fn workshop_creation_is_limited_per_address() {
+    let t = TestApp::new(Backend::Sqlite).unwrap();
+    for _ in 0..server::workshop::WORKSHOPS_PER_HOUR {
+        t.create(&["meet-the-cluster"]).await;
+    }
+    let refused = t
+        .call(
+            Method::POST,
+            "/api/workshops",
+            None,
+            Some(&json!({"title": "One more", "lessons": ["meet-the-cluster"]})),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        refused.text
+    );
+    let wait: u64 = refused.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=120).contains(&wait), "{wait}");
+    assert!(
+        refused.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("30 an hour")
+    );
+    assert_eq!(t.rows()[0], 30);
+}

@@ -78,11 +78,21 @@ impl From<StoreError> for ApiError {
 /// Join codes to try before giving up (a clash is one in millions per try).
 const JOIN_CODE_TRIES: usize = 8;
 
-/// Creates a workshop.
+/// Creates a workshop (at most [`super::WORKSHOPS_PER_HOUR`] per client address).
 pub async fn create_workshop(
     State(state): State<WorkshopState>,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<CreateWorkshop>,
 ) -> Result<(StatusCode, Json<CreatedWorkshop>), ApiError> {
+    if let Err(retry_after_secs) = state.creations.take(ip, Instant::now()) {
+        return Err(ApiError::TooManyRequests {
+            message: format!(
+                "too many workshops created from this address; at most {} an hour",
+                super::WORKSHOPS_PER_HOUR
+            ),
+            retry_after_secs,
+        });
+    }
     let title = validate::title(&body.title)?;
     let lessons = validate::lessons(&body.lessons)?;
     let preset = validate::preset(body.preset.as_deref())?;

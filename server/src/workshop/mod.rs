@@ -48,7 +48,7 @@ use crate::error::ApiError;
 
 use self::hub::{Hub, HubEvent};
 use self::model::ProgressEvent;
-use self::ratelimit::GuessLimiter;
+use self::ratelimit::RateLimiter;
 use self::store::{NewProgress, Store};
 use self::writer::{ProgressWriter, WriteError};
 
@@ -56,6 +56,8 @@ use self::writer::{ProgressWriter, WriteError};
 pub const BODY_LIMIT: usize = 16 * 1024;
 /// Wrong join codes one client address may try per minute.
 pub const JOIN_GUESSES_PER_MINUTE: u32 = 10;
+/// Workshops one client address may create per hour.
+pub const WORKSHOPS_PER_HOUR: u32 = 30;
 /// The OpenAPI document.
 pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 
@@ -68,7 +70,8 @@ pub struct WorkshopState {
     /// Whether handlers publish their own writes to the hub (SQLite); on PostgreSQL the
     /// change feed publishes everyone's.
     publish_locally: bool,
-    limiter: Arc<GuessLimiter>,
+    limiter: Arc<RateLimiter>,
+    creations: Arc<RateLimiter>,
     shutdown: Arc<watch::Sender<bool>>,
 }
 
@@ -100,7 +103,8 @@ impl WorkshopState {
             writer,
             hub,
             publish_locally,
-            limiter: Arc::new(GuessLimiter::per_minute(JOIN_GUESSES_PER_MINUTE)),
+            limiter: Arc::new(RateLimiter::per_minute(JOIN_GUESSES_PER_MINUTE)),
+            creations: Arc::new(RateLimiter::per_hour(WORKSHOPS_PER_HOUR)),
             shutdown: Arc::new(watch::channel(false).0),
         }
     }

@@ -1,8 +1,12 @@
-//! A per-client token bucket that limits *failed* join attempts, so join codes can't be
-//! guessed by brute force while a whole classroom behind one address can still join.
+//! A per-client token bucket. Two uses:
 //!
-//! A join takes a token up front and gives it back if the code was right. With an empty
-//! bucket every attempt is refused (429) until it refills. Buckets live in memory: a
+//! - *failed* join attempts, so join codes can't be guessed by brute force while a whole
+//!   classroom behind one address can still join: a join takes a token up front and
+//!   gives it back if the code was right;
+//! - workshop creation, the one write anyone may make without a credential, so a script
+//!   can't fill the database (an instructor makes a few a day).
+//!
+//! With an empty bucket every attempt is refused (429) until it refills. Buckets live in memory: a
 //! restart forgives everyone, which is fine for a limit meant to make guessing slow.
 //! IPv6 clients are grouped by /64, the block one subscriber normally gets.
 
@@ -20,9 +24,9 @@ struct Bucket {
     updated: Instant,
 }
 
-/// Failed-attempt limiter keyed by client address.
+/// A rate limiter keyed by client address.
 #[derive(Debug)]
-pub struct GuessLimiter {
+pub struct RateLimiter {
     capacity: f64,
     per_second: f64,
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
@@ -44,12 +48,21 @@ fn key(ip: Option<IpAddr>) -> IpAddr {
     }
 }
 
-impl GuessLimiter {
-    /// Allows `per_minute` failed attempts a minute per client, in bursts of as many.
+impl RateLimiter {
+    /// Allows `per_minute` attempts a minute per client, in bursts of as many.
     pub fn per_minute(per_minute: u32) -> Self {
+        Self::per_period(per_minute, 60.0)
+    }
+
+    /// Allows `per_hour` attempts an hour per client, in bursts of as many.
+    pub fn per_hour(per_hour: u32) -> Self {
+        Self::per_period(per_hour, 3600.0)
+    }
+
+    fn per_period(count: u32, seconds: f64) -> Self {
         Self {
-            capacity: f64::from(per_minute),
-            per_second: f64::from(per_minute) / 60.0,
+            capacity: f64::from(count),
+            per_second: f64::from(count) / seconds,
             buckets: Mutex::new(HashMap::new()),
         }
     }
@@ -103,7 +116,7 @@ mod tests {
 
     #[test]
     fn failures_drain_the_bucket_and_time_refills_it() {
-        let limiter = GuessLimiter::per_minute(10);
+        let limiter = RateLimiter::per_minute(10);
         let ip = Some("192.0.2.7".parse().unwrap());
         let start = Instant::now();
         for _ in 0..10 {
@@ -123,7 +136,7 @@ mod tests {
 
     #[test]
     fn successes_are_refunded() {
-        let limiter = GuessLimiter::per_minute(2);
+        let limiter = RateLimiter::per_minute(2);
         let now = Instant::now();
         for _ in 0..50 {
             assert!(limiter.take(None, now).is_ok());
@@ -132,8 +145,19 @@ mod tests {
     }
 
     #[test]
+    fn an_hourly_budget_refills_over_the_hour() {
+        let limiter = RateLimiter::per_hour(30);
+        let now = Instant::now();
+        for _ in 0..30 {
+            assert!(limiter.take(None, now).is_ok());
+        }
+        assert_eq!(limiter.take(None, now), Err(120));
+        assert!(limiter.take(None, now + Duration::from_secs(120)).is_ok());
+    }
+
+    #[test]
     fn ipv6_clients_share_their_64() {
-        let limiter = GuessLimiter::per_minute(1);
+        let limiter = RateLimiter::per_minute(1);
         let now = Instant::now();
         assert!(
             limiter
