@@ -88,9 +88,8 @@ impl WorkshopState {
         });
         let hub = Arc::new(Hub::default());
         let mut publish_locally = true;
-        if let Some(store) = store
-            .as_ref()
-            .filter(|s| matches!(***s, Store::Postgres(_)))
+        if let Some(store) = &store
+            && matches!(**store, Store::Postgres(_))
         {
             match feed::start(Arc::clone(store), &hub) {
                 Ok(()) => publish_locally = false,

@@ -140,6 +140,20 @@ impl Connection {
         }
     }
 
+    /// Runs `work` on the client; a client that turns out broken is dropped, so the next
+    /// use (and the caller's `client.is_none()` check) sees it.
+    fn run<T>(
+        &mut self,
+        config: &Config,
+        work: impl FnOnce(&mut Client) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let result = work(self.client(config)?);
+        if self.client.as_ref().is_some_and(Client::is_closed) {
+            self.discard();
+        }
+        result
+    }
+
     /// Drops the client (off any async thread: closing it blocks).
     fn discard(&mut self) {
         if let Some(client) = self.client.take() {
@@ -323,23 +337,17 @@ impl PostgresStore {
         mut write: impl FnMut(&mut Client) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut connection = lock(&self.writer);
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let result = write(connection.client(&self.config)?);
-            let broken = connection.client.as_ref().is_some_and(Client::is_closed);
-            if broken {
-                connection.discard();
+        let result = connection.run(&self.config, &mut write);
+        match result {
+            // Failed before COMMIT on a dead connection: the server rolled it back.
+            Err(StoreError::Postgres(_)) if connection.client.is_none() => {
+                connection.run(&self.config, &mut write)
             }
-            match result {
-                // Failed before COMMIT on a dead connection: the server rolled it back.
-                Err(StoreError::Postgres(_)) if broken && attempts == 1 => {}
-                other => return other,
-            }
+            other => other,
         }
     }
 
-    /// Runs `read` on an idle reading connection (or waits for one), retrying once on a
+    /// Runs `read` on an idle reading connection (or waits for one), once more on a
     /// fresh connection if the first one turns out to be broken.
     fn read<T>(
         &self,
@@ -349,18 +357,11 @@ impl PostgresStore {
         let mut connection = (0..READERS)
             .find_map(|offset| self.readers[(start + offset) % READERS].try_lock().ok())
             .unwrap_or_else(|| lock(&self.readers[start % READERS]));
-        for attempt in 0..2 {
-            let result = read(connection.client(&self.config)?);
-            let broken = connection.client.as_ref().is_some_and(Client::is_closed);
-            if !broken {
-                return result;
-            }
-            connection.discard();
-            if attempt == 1 {
-                return result;
-            }
+        let result = connection.run(&self.config, &read);
+        if connection.client.is_none() {
+            return connection.run(&self.config, &read);
         }
-        unreachable!("the loop returns on its second attempt")
+        result
     }
 
     /// See [`super::Store::create_workshop`].
