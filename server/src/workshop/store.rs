@@ -67,7 +67,16 @@ impl std::fmt::Display for StoreError {
             Self::Conflict(Conflict::JoinCode) => write!(f, "join code already in use"),
             Self::Conflict(Conflict::DisplayName) => write!(f, "display name already taken"),
             Self::Database(error) => write!(f, "database error: {error}"),
-            Self::Postgres(error) => write!(f, "PostgreSQL: {error}"),
+            Self::Postgres(error) => {
+                write!(f, "PostgreSQL: {error}")?;
+                // "error connecting to server" says little without its cause.
+                let mut source = std::error::Error::source(error);
+                while let Some(cause) = source {
+                    write!(f, ": {cause}")?;
+                    source = cause.source();
+                }
+                Ok(())
+            }
             Self::CommitInDoubt(error) => write!(
                 f,
                 "PostgreSQL: the connection failed during COMMIT, so whether the write \
@@ -573,5 +582,6 @@ mod tests {
         let location = Location::Postgres(format!("postgres://nobody@127.0.0.1:{port}/none"));
         let error = Store::open(&location).unwrap_err().to_string();
         assert!(error.starts_with("PostgreSQL: "), "{error}");
+        assert!(error.contains("refused"), "the cause is named: {error}");
     }
 }
