@@ -11,6 +11,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use simulator::base64::{self, Alphabet};
+
 use crate::state::{DEFAULT_SCENARIO, Session};
 
 /// The `format` tag of an exported session file.
@@ -25,8 +27,6 @@ pub const MAX_JOURNAL_BYTES: usize = 64 * 1024;
 /// Largest session file accepted (JSON escaping can double a journal's size).
 pub const MAX_SESSION_FILE_BYTES: usize = 4 * MAX_JOURNAL_BYTES;
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 /// Why a link or file could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ShareError {
@@ -37,7 +37,7 @@ pub enum ShareError {
         /// The limit in bytes.
         limit: usize,
     },
-    /// A character outside base64url, or a length base64 cannot have.
+    /// A character outside base64url, a `=` before the end, or a length base64 cannot have.
     BadEncoding(String),
     /// The decoded journal is not UTF-8 text.
     NotText,
@@ -85,53 +85,12 @@ impl std::error::Error for ShareError {}
 
 /// `bytes` in base64url without padding.
 pub fn base64url_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        // One input byte makes two characters, two make three, three make four.
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
+    base64::encode(bytes, Alphabet::UrlSafe)
 }
 
 /// Decodes base64url; padding (`=`) is tolerated at the end, nothing else is.
 pub fn base64url_decode(text: &str) -> Result<Vec<u8>, ShareError> {
-    let text = text.trim_end_matches('=');
-    if text.len() % 4 == 1 {
-        return Err(ShareError::BadEncoding(format!(
-            "{} characters cannot be base64",
-            text.len()
-        )));
-    }
-    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 2);
-    for chunk in text.as_bytes().chunks(4) {
-        let mut n = 0u32;
-        for (i, &c) in chunk.iter().enumerate() {
-            let v = match c {
-                b'A'..=b'Z' => c - b'A',
-                b'a'..=b'z' => c - b'a' + 26,
-                b'0'..=b'9' => c - b'0' + 52,
-                b'-' => 62,
-                b'_' => 63,
-                _ => {
-                    return Err(ShareError::BadEncoding(format!(
-                        "unexpected character {:?}",
-                        char::from(c)
-                    )));
-                }
-            };
-            n |= u32::from(v) << (18 - 6 * i);
-        }
-        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
-    }
-    Ok(out)
+    base64::decode(text, Alphabet::UrlSafe).map_err(|e| ShareError::BadEncoding(e.to_string()))
 }
 
 /// The `j` parameter for `lines`: joined by `\n`, base64url.

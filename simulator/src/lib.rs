@@ -16,6 +16,8 @@
 //!   and the meter that prices it all over virtual time.
 //! - [`check`]: [`Query`] and [`Check`], the data lessons use for trackers and goals.
 //! - [`script`] and [`timeline`]: transcripts, and seeking back and forth exactly.
+//! - [`base64`]: RFC 4648 base64, standard and URL-safe; the workspace's only copy, used
+//!   for Secrets and registry credentials here and for share links in the app.
 //!
 //! Determinism is enforced, not hoped for: `clippy.toml` bans hash maps, clocks and
 //! OS-seeded RNGs in this crate, and `cargo xtask test` fails if `getrandom` enters its
@@ -23,6 +25,7 @@
 
 pub mod api;
 pub mod apiserver;
+pub mod base64;
 pub mod check;
 pub mod command;
 pub mod compare;

@@ -12,6 +12,7 @@ use crate::api::pod::{Container, ContainerPort, PodSpec};
 use crate::api::selector::LabelSelector;
 use crate::api::workloads::{Deployment, DeploymentSpec, PodTemplateSpec};
 use crate::apiserver::ApiError;
+use crate::base64::{self, Alphabet};
 use crate::command::CommandError;
 use crate::simulation::{Simulation, Write};
 use std::collections::BTreeMap;
@@ -236,7 +237,7 @@ fn docker_config_json(server: &str, user: &str, pass: &str, email: Option<&str>)
     }
     entry.insert(
         "auth".into(),
-        base64(format!("{user}:{pass}").as_bytes()).into(),
+        base64::encode(format!("{user}:{pass}").as_bytes(), Alphabet::Standard).into(),
     );
     serde_json::json!({ "auths": { server: entry } }).to_string()
 }
@@ -313,28 +314,6 @@ pub fn deployment(
         },
         status: Default::default(),
     }
-}
-
-/// Standard base64 with padding (what the API server stores in `Secret.data`).
-pub fn base64(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 fn create_one(
@@ -449,7 +428,7 @@ pub fn run(sim: &mut Simulation, args: &CreateArgs) -> Result<String, CommandErr
                 type_: Some(type_.clone()),
                 data: data
                     .iter()
-                    .map(|(k, v)| (k.clone(), base64(v.as_bytes())))
+                    .map(|(k, v)| (k.clone(), base64::encode(v.as_bytes(), Alphabet::Standard)))
                     .collect(),
                 string_data: BTreeMap::new(),
                 immutable: None,
@@ -535,11 +514,10 @@ mod tests {
             crate::components::docker::auth::dockerconfig_auth(&data[0].1, "r.example"),
             Some(("AWS".to_string(), "tok".to_string()))
         );
-        assert!(
-            data[0]
-                .1
-                .contains(&format!("\"auth\":\"{}\"", base64(b"AWS:tok")))
-        );
+        assert!(data[0].1.contains(&format!(
+            "\"auth\":\"{}\"",
+            base64::encode(b"AWS:tok", Alphabet::Standard)
+        )));
         assert_eq!(
             parse_line("secret docker-registry regcred --docker-username=AWS")
                 .unwrap_err()
@@ -553,9 +531,9 @@ mod tests {
         assert_eq!(container_name("nginx:1.27"), "nginx");
         assert_eq!(container_name("ghcr.io/a/my_app@sha256:abc"), "my-app");
         assert_eq!(container_name("localhost:5000/web:v1"), "web");
-        assert_eq!(base64(b"hello"), "aGVsbG8=");
-        assert_eq!(base64(b"hi"), "aGk=");
-        assert_eq!(base64(b"abc"), "YWJj");
-        assert_eq!(base64(b""), "");
+        assert_eq!(base64::encode(b"hello", Alphabet::Standard), "aGVsbG8=");
+        assert_eq!(base64::encode(b"hi", Alphabet::Standard), "aGk=");
+        assert_eq!(base64::encode(b"abc", Alphabet::Standard), "YWJj");
+        assert_eq!(base64::encode(b"", Alphabet::Standard), "");
     }
 }

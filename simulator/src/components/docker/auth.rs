@@ -6,55 +6,12 @@
 //! simulator does not model token signatures beyond that checksum.
 
 use crate::api::meta::EPOCH_DAYS_SINCE_1970;
+use crate::base64::{self, Alphabet};
 use crate::image::oci::Digest;
 use crate::time::{SimDuration, SimTime};
 
 /// How long an ECR authorization token is valid.
 pub const TOKEN_LIFETIME: SimDuration = SimDuration::from_mins(12 * 60);
-
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding.
-pub fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Decodes standard base64 (padding optional, whitespace ignored); `None` if invalid.
-pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
-        if c == b'=' {
-            break;
-        }
-        let v = ALPHABET.iter().position(|a| *a == c)? as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
 
 /// Unix seconds of a simulated instant.
 pub fn unix_secs(t: SimTime) -> u64 {
@@ -70,12 +27,18 @@ fn checksum(registry: &str, expiration: u64) -> String {
 /// The token `aws ecr get-login-password` prints at `now` for `registry`.
 pub fn ecr_token(registry: &str, now: SimTime) -> String {
     let expiration = unix_secs(now.after(TOKEN_LIFETIME));
-    let payload = base64_encode(checksum(registry, expiration).as_bytes());
+    let payload = base64::encode(
+        checksum(registry, expiration).as_bytes(),
+        Alphabet::Standard,
+    );
     let json = format!(
         r#"{{"payload":"{payload}","datakey":"{}","version":"2","type":"DATA_KEY","expiration":{expiration}}}"#,
-        base64_encode(&Digest::of(payload.as_bytes()).hex().as_bytes()[..24])
+        base64::encode(
+            &Digest::of(payload.as_bytes()).hex().as_bytes()[..24],
+            Alphabet::Standard,
+        )
     );
-    base64_encode(json.as_bytes())
+    base64::encode(json.as_bytes(), Alphabet::Standard)
 }
 
 /// What a registry makes of a password.
@@ -91,7 +54,7 @@ pub enum TokenCheck {
 
 /// Validates an ECR token for `registry` at `now`.
 pub fn check_ecr_token(registry: &str, token: &str, now: SimTime) -> TokenCheck {
-    let Some(json) = base64_decode(token.trim()) else {
+    let Ok(json) = base64::decode(token.trim(), Alphabet::Standard) else {
         return TokenCheck::Invalid;
     };
     let Ok(v) = serde_json::from_slice::<serde_json::Value>(&json) else {
@@ -103,7 +66,7 @@ pub fn check_ecr_token(registry: &str, token: &str, now: SimTime) -> TokenCheck 
     ) else {
         return TokenCheck::Invalid;
     };
-    if base64_encode(checksum(registry, exp).as_bytes()) != payload {
+    if base64::encode(checksum(registry, exp).as_bytes(), Alphabet::Standard) != payload {
         return TokenCheck::Invalid;
     }
     let epoch = EPOCH_DAYS_SINCE_1970 as u64 * 86_400;
@@ -133,7 +96,7 @@ pub fn dockerconfig_auth(config_json: &str, host: &str) -> Option<(String, Strin
         return Some((u.to_string(), p.to_string()));
     }
     let auth = entry.get("auth")?.as_str()?;
-    let decoded = String::from_utf8(base64_decode(auth)?).ok()?;
+    let decoded = String::from_utf8(base64::decode(auth, Alphabet::Standard).ok()?).ok()?;
     let (u, p) = decoded.split_once(':')?;
     Some((u.to_string(), p.to_string()))
 }
@@ -141,17 +104,6 @@ pub fn dockerconfig_auth(config_json: &str, host: &str) -> Option<(String, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_round_trips() {
-        for s in ["", "f", "fo", "foo", "foob", "fooba", "foobar"] {
-            assert_eq!(
-                base64_decode(&base64_encode(s.as_bytes())).unwrap(),
-                s.as_bytes()
-            );
-        }
-        assert_eq!(base64_encode(b"AWS:x"), "QVdTOng=");
-    }
 
     #[test]
     fn tokens_expire_after_twelve_hours() {
@@ -179,7 +131,7 @@ mod tests {
     fn reads_dockerconfigjson() {
         let json = format!(
             r#"{{"auths":{{"https://h.example":{{"auth":"{}"}}}}}}"#,
-            base64_encode(b"AWS:tok")
+            base64::encode(b"AWS:tok", Alphabet::Standard)
         );
         assert_eq!(
             dockerconfig_auth(&json, "h.example"),

@@ -17,6 +17,7 @@
 
 use crate::api::Object;
 use crate::api::pod::Pod;
+use crate::base64::{self, Alphabet};
 use crate::components::docker::auth::{TokenCheck, check_ecr_token, dockerconfig_auth};
 use crate::components::docker::registry::{self, ResolveError};
 use crate::image::oci::Layer;
@@ -147,7 +148,7 @@ pub fn authorize(
                 secret
                     .data
                     .get(".dockerconfigjson")
-                    .and_then(|b| crate::components::docker::auth::base64_decode(b))
+                    .and_then(|b| base64::decode(b, Alphabet::Standard).ok())
                     .and_then(|v| String::from_utf8(v).ok())
             });
         let Some((user, pass)) = json.and_then(|j| dockerconfig_auth(&j, &r.host)) else {
