@@ -18,32 +18,13 @@ use tower::ServiceExt;
 
 const INDEX: &str = "<!doctype html><html><head><script type=\"module\">\nimport init from '/a.js';\nawait init();\n</script></head><body></body></html>\n";
 
-/// Where a test's app keeps its workshops.
-#[derive(Debug, Clone, Copy)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
+#[macro_use]
+mod common;
 
-/// Runs each named `async fn(Backend)` as two tests: `sqlite::NAME` and `postgres::NAME`.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                super::$name(super::Backend::Sqlite).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                super::$name(super::Backend::Postgres).await;
-            })*
-        }
-    };
-}
+use common::Backend;
 
 on_both_backends!(
+    async:
     create_join_progress_dashboard_and_csv,
     csv_escapes_names_a_spreadsheet_would_misread,
     credentials_are_checked_and_rejections_write_nothing,

@@ -21,30 +21,10 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use server::workshop::store::postgresql::ScratchDatabase;
 
-/// Where the servers of a test keep their workshops.
-#[derive(Debug, Clone, Copy)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
+#[macro_use]
+mod common;
 
-/// Runs each named `fn(Backend)` as two tests: `sqlite::NAME` and `postgres::NAME`.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[test]
-            fn $name() {
-                super::$name(super::Backend::Sqlite);
-            })*
-        }
-        mod postgres {
-            $(#[test]
-            fn $name() {
-                super::$name(super::Backend::Postgres);
-            })*
-        }
-    };
-}
+use common::Backend;
 
 on_both_backends!(
     a_class_of_30_survives_kill_9_mid_stream,

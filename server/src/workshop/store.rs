@@ -250,6 +250,13 @@ impl Store {
         }
     }
 
+    /// Stores one progress event (a batch of one); returns it with its id once committed.
+    pub fn add_progress(&self, new: NewProgress) -> Result<ProgressEvent, StoreError> {
+        self.add_progress_batch(vec![new])?
+            .pop()
+            .unwrap_or_else(|| Err(StoreError::Schema("a batch of one came back empty".into())))
+    }
+
     delegate! {
         /// Stores a new workshop, or reports [`Conflict::JoinCode`] if the code is taken.
         fn create_workshop(&self, new: NewWorkshop) -> Result<Workshop, StoreError>;
@@ -265,8 +272,6 @@ impl Store {
         fn student_by_token_hash(&self, token_hash: &str) -> Result<Option<(Student, String)>, StoreError>;
         /// Every student of a workshop, in joining order.
         fn students(&self, workshop_id: &str) -> Result<Vec<Student>, StoreError>;
-        /// Stores one progress event; returns it with its id once committed.
-        fn add_progress(&self, new: NewProgress) -> Result<ProgressEvent, StoreError>;
         /// Stores progress events in one transaction: the outer error means nothing was
         /// stored; otherwise each event's own outcome, in order, every `Ok` one committed
         /// by the time this returns. An event the database refuses (say, an unknown

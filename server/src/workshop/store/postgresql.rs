@@ -483,18 +483,12 @@ impl PostgresStore {
         })
     }
 
-    /// See [`super::Store::add_progress`].
-    pub fn add_progress(&self, new: NewProgress) -> Result<ProgressEvent, StoreError> {
-        self.add_progress_batch(vec![new])?
-            .pop()
-            .unwrap_or_else(|| Err(StoreError::Schema("a batch of one came back empty".into())))
-    }
-
     /// See [`super::Store::add_progress_batch`].
     ///
     /// PostgreSQL aborts the whole transaction at the first refused row, so the batch is
-    /// first tried plainly (one statement per event); only if the database refuses one is
-    /// it redone with a savepoint around each event, so the others still commit.
+    /// first stored plainly (one `INSERT` for all its events); only if the database
+    /// refuses one is it redone with a savepoint around each event, so the others still
+    /// commit.
     pub fn add_progress_batch(
         &self,
         batch: Vec<NewProgress>,

@@ -230,13 +230,6 @@ impl SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Stores one progress event; returns it with its id once committed.
-    pub fn add_progress(&self, new: NewProgress) -> Result<ProgressEvent, StoreError> {
-        self.add_progress_batch(vec![new])?
-            .pop()
-            .unwrap_or_else(|| Err(StoreError::Schema("a batch of one came back empty".into())))
-    }
-
     /// Stores progress events in one transaction (one fsync): the outer error means
     /// nothing was stored; otherwise each event's own outcome, in order, every `Ok` one
     /// committed by the time this returns. An event the database refuses (say, an unknown
