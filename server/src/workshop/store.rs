@@ -286,11 +286,39 @@ impl Store {
     }
 }
 
-/// A stored workshop's lesson list, from its JSON text.
-fn decode_lessons(id: &str, lessons: &str) -> Result<Vec<String>, StoreError> {
-    serde_json::from_str(lessons)
-        .map_err(|e| StoreError::Corrupt(format!("workshop {id} lessons: {e}")))
+/// One `workshops` row, as both backends read it.
+struct WorkshopRow {
+    id: String,
+    title: String,
+    lessons: String,
+    preset: String,
+    join_code: String,
+    instructor_secret_hash: String,
+    created_at: i64,
 }
+
+impl WorkshopRow {
+    /// The columns, in the order both backends select (and insert) them.
+    const COLUMNS: &'static str =
+        "id, title, lessons, preset, join_code, instructor_secret_hash, created_at";
+
+    fn decode(self) -> Result<Workshop, StoreError> {
+        let lessons = serde_json::from_str(&self.lessons)
+            .map_err(|e| StoreError::Corrupt(format!("workshop {} lessons: {e}", self.id)))?;
+        Ok(Workshop {
+            id: self.id,
+            title: self.title,
+            lessons,
+            preset: self.preset,
+            join_code: self.join_code,
+            instructor_secret_hash: self.instructor_secret_hash,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// The `students` columns both backends select into a [`Student`], in its field order.
+const STUDENT_COLUMNS: &str = "id, workshop_id, display_name, joined_at";
 
 /// A workshop's lesson list as stored (JSON text).
 fn encode_lessons(lessons: &[String]) -> Result<String, StoreError> {

@@ -39,8 +39,8 @@ use super::super::feed::{self, Change};
 use super::super::migrations;
 use super::super::model::{Broadcast, ProgressEvent, Student, Workshop, now_ms};
 use super::{
-    BroadcastRow, Conflict, NewProgress, NewStudent, NewWorkshop, ProgressRow, StoreError,
-    decode_lessons, encode_lessons, stored_progress,
+    BroadcastRow, Conflict, NewProgress, NewStudent, NewWorkshop, ProgressRow, STUDENT_COLUMNS,
+    StoreError, WorkshopRow, encode_lessons, stored_progress,
 };
 
 /// Reading connections per server, at most.
@@ -238,17 +238,16 @@ fn notify(tx: &mut Transaction<'_>, change: &Change) -> Result<(), postgres::Err
 }
 
 fn workshop_from_row(row: &Row) -> Result<Workshop, StoreError> {
-    let id: String = row.try_get(0)?;
-    let lessons = decode_lessons(&id, row.try_get(2)?)?;
-    Ok(Workshop {
-        id,
+    WorkshopRow {
+        id: row.try_get(0)?,
         title: row.try_get(1)?,
-        lessons,
+        lessons: row.try_get(2)?,
         preset: row.try_get(3)?,
         join_code: row.try_get(4)?,
         instructor_secret_hash: row.try_get(5)?,
         created_at: row.try_get(6)?,
-    })
+    }
+    .decode()
 }
 
 fn student_from_row(row: &Row) -> Result<Student, StoreError> {
@@ -284,10 +283,6 @@ fn broadcast_from_row(row: &Row) -> Result<Broadcast, StoreError> {
     }
     .decode()
 }
-
-const WORKSHOP_COLUMNS: &str =
-    "id, title, lessons, preset, join_code, instructor_secret_hash, created_at";
-const STUDENT_COLUMNS: &str = "id, workshop_id, display_name, joined_at";
 
 /// What one event of a batch came to: its id and time, or why the database refused it.
 type Outcome = Result<(i64, i64), postgres::Error>;
@@ -372,8 +367,8 @@ impl PostgresStore {
             let mut tx = client.transaction()?;
             tx.execute(
                 &format!(
-                    "INSERT INTO workshops ({WORKSHOP_COLUMNS})
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                    "INSERT INTO workshops ({}) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    WorkshopRow::COLUMNS
                 ),
                 &[
                     &new.id,
@@ -402,7 +397,10 @@ impl PostgresStore {
     }
 
     fn workshop_where(&self, column: &str, value: &str) -> Result<Option<Workshop>, StoreError> {
-        let sql = format!("SELECT {WORKSHOP_COLUMNS} FROM workshops WHERE {column} = $1");
+        let sql = format!(
+            "SELECT {} FROM workshops WHERE {column} = $1",
+            WorkshopRow::COLUMNS
+        );
         self.read(|client| {
             client
                 .query_opt(&sql, &[&value])?

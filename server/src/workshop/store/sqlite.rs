@@ -21,8 +21,8 @@ use serde_json::Value;
 use super::super::migrations;
 use super::super::model::{Broadcast, ProgressEvent, Student, Workshop, now_ms};
 use super::{
-    BroadcastRow, Conflict, DB_FILE, NewProgress, NewStudent, NewWorkshop, ProgressRow, StoreError,
-    decode_lessons, encode_lessons, stored_progress,
+    BroadcastRow, Conflict, DB_FILE, NewProgress, NewStudent, NewWorkshop, ProgressRow,
+    STUDENT_COLUMNS, StoreError, WorkshopRow, encode_lessons, stored_progress,
 };
 
 /// The SQLite-backed workshop store.
@@ -106,9 +106,10 @@ impl SqliteStore {
         let lessons = encode_lessons(&new.lessons)?;
         let created_at = now_ms();
         tx.execute(
-            "INSERT INTO workshops
-                 (id, title, lessons, preset, join_code, instructor_secret_hash, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &format!(
+                "INSERT INTO workshops ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                WorkshopRow::COLUMNS
+            ),
             params![
                 new.id,
                 new.title,
@@ -135,38 +136,24 @@ impl SqliteStore {
 
     fn workshop_where(&self, column: &str, value: &str) -> Result<Option<Workshop>, StoreError> {
         let sql = format!(
-            "SELECT id, title, lessons, preset, join_code, instructor_secret_hash, created_at
-             FROM workshops WHERE {column} = ?1"
+            "SELECT {} FROM workshops WHERE {column} = ?1",
+            WorkshopRow::COLUMNS
         );
         let row = self
             .reader()
             .query_row(&sql, [value], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, String>(5)?,
-                    row.get::<_, i64>(6)?,
-                ))
+                Ok(WorkshopRow {
+                    id: row.get(0)?,
+                    title: row.get(1)?,
+                    lessons: row.get(2)?,
+                    preset: row.get(3)?,
+                    join_code: row.get(4)?,
+                    instructor_secret_hash: row.get(5)?,
+                    created_at: row.get(6)?,
+                })
             })
             .optional()?;
-        row.map(
-            |(id, title, lessons, preset, join_code, instructor_secret_hash, created_at)| {
-                let lessons = decode_lessons(&id, &lessons)?;
-                Ok(Workshop {
-                    id,
-                    title,
-                    lessons,
-                    preset,
-                    join_code,
-                    instructor_secret_hash,
-                    created_at,
-                })
-            },
-        )
-        .transpose()
+        row.map(WorkshopRow::decode).transpose()
     }
 
     /// Adds a student, or reports [`Conflict::DisplayName`] if the workshop already has a
@@ -209,10 +196,9 @@ impl SqliteStore {
     ) -> Result<Option<(Student, String)>, StoreError> {
         Ok(self
             .reader()
-            .prepare_cached(
-                "SELECT id, workshop_id, display_name, joined_at, token_hash
-                 FROM students WHERE token_hash = ?1",
-            )?
+            .prepare_cached(&format!(
+                "SELECT {STUDENT_COLUMNS}, token_hash FROM students WHERE token_hash = ?1"
+            ))?
             .query_row([token_hash], |row| {
                 Ok((student_from_row(row)?, row.get::<_, String>(4)?))
             })
@@ -222,10 +208,10 @@ impl SqliteStore {
     /// Every student of a workshop, in joining order.
     pub fn students(&self, workshop_id: &str) -> Result<Vec<Student>, StoreError> {
         let conn = self.reader();
-        let mut statement = conn.prepare_cached(
-            "SELECT id, workshop_id, display_name, joined_at
-             FROM students WHERE workshop_id = ?1 ORDER BY joined_at, id",
-        )?;
+        let mut statement = conn.prepare_cached(&format!(
+            "SELECT {STUDENT_COLUMNS} FROM students WHERE workshop_id = ?1
+                 ORDER BY joined_at, id"
+        ))?;
         let rows = statement.query_map([workshop_id], student_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
