@@ -304,13 +304,7 @@ pub fn report(report: Report) {
     // page is hidden or unloaded must be on its way before the handler returns.
     let started = request("POST", &path, Some(&member.token), Some(&key.1), options);
     wasm_bindgen_futures::spawn_local(async move {
-        let answer = match started {
-            Ok(promise) => match response_of(promise).await {
-                Ok(response) => text_answer(response).await,
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        };
+        let answer = async { text_answer(response_of(started?).await?).await }.await;
         match answer {
             Ok(_) => {
                 if report.idempotent() {
